@@ -1,0 +1,2 @@
+/** The benchmarks module of WPU-Net for the JVM (its issue comes later). */
+package org.wpunet.benchmarks;

@@ -1,0 +1,2 @@
+/** The nn module of WPU-Net for the JVM (its issue comes later). */
+package org.wpunet.nn;

@@ -1,0 +1,2 @@
+/** The {@code wpunet} command-line tool (picocli). */
+package org.wpunet.cli;
