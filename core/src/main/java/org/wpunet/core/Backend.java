@@ -1,0 +1,119 @@
+package org.wpunet.core;
+
+/**
+ * The narrow interface every compute device implements (the CPU backend in core; CUDA plugs in
+ * through {@link BackendProvider}). Methods take storages with their layouts and return new,
+ * compact storages. The tensor layer does shape checking, broadcasting and dtype promotion before
+ * calling here, so a backend only computes.
+ *
+ * <p>Conventions: heavy ops (matmul, conv, pooling, batch norm, softmax) receive compact (contiguous,
+ * offset 0) inputs; elementwise ops and reductions receive arbitrary strided layouts (stride 0 =
+ * broadcast). Index tensors are I32; masks are U8.
+ */
+public interface Backend {
+    Device device();
+
+    /** A short description for {@code wpunet info}. */
+    String describe();
+
+    // ---- memory and copies ----
+    /** New zero-filled storage. */
+    Storage zeros(DType dtype, int numel);
+
+    /** New storage filled with a value (converted to the dtype). */
+    Storage full(DType dtype, int numel, double value);
+
+    /** Copies a Java array (float[], double[], int[], byte[] for U8, short[] for BF16/F16) to the device. */
+    Storage fromHost(Object array, DType dtype);
+
+    /** Reads the elements of a layout in row-major order into a new Java array of the dtype's kind. */
+    Object toHost(Storage s, Layout l);
+
+    /** Makes a compact copy of a strided layout, converting to {@code to}. */
+    Storage copy(Storage s, Layout l, DType to);
+
+    /** Writes {@code src} (layout {@code sl}, same shape) into {@code dst} at layout {@code dl}. */
+    void copyInto(Storage src, Layout sl, Storage dst, Layout dl);
+
+    /** dst[dl] += src[sl] elementwise (same shape). */
+    void addInto(Storage src, Layout sl, Storage dst, Layout dl);
+
+    // ---- elementwise ----
+    Storage unary(UnaryOp op, Storage s, Layout l, DType out);
+
+    /** Both layouts already have the output shape (broadcast dims have stride 0). */
+    Storage binary(BinaryOp op, Storage a, Layout la, Storage b, Layout lb, DType out);
+
+    /** {@code op(x, scalar)} or, when {@code scalarFirst}, {@code op(scalar, x)}. */
+    Storage binaryScalar(BinaryOp op, Storage s, Layout l, double scalar, boolean scalarFirst, DType out);
+
+    /** cond != 0 ? a : b; all three layouts have the output shape. */
+    Storage where(Storage cond, Layout lc, Storage a, Layout la, Storage b, Layout lb, DType out);
+
+    /** min(max(x, lo), hi). */
+    Storage clamp(Storage s, Layout l, double lo, double hi);
+
+    // ---- reductions ----
+    /**
+     * Reduces the given (sorted) dims. The result is compact with the kept dims' shape (callers
+     * reshape for keepdim). ARGMAX/ARGMIN take exactly one dim and give I32.
+     */
+    Storage reduce(ReduceOp op, Storage s, Layout l, int[] dims, DType out);
+
+    /** Softmax (or log-softmax) over {@code dim} of a compact tensor of the given shape. */
+    Storage softmax(Storage s, int[] shape, int dim, boolean log);
+
+    // ---- linear algebra and neural-network kernels (compact inputs) ----
+    /**
+     * Batched GEMM: for each of {@code batch} matrices, C = op(A) op(B) with A stored [m x k] (or [k x m]
+     * when transA), B stored [k x n] (or [n x k] when transB); a batch stride of 0 broadcasts.
+     */
+    Storage matmul(Storage a, int aBatchStride, boolean transA, Storage b, int bBatchStride, boolean transB,
+                   int batch, int m, int n, int k, DType dtype);
+
+    /** x [n,c,h,w], weight [oc,c,kh,kw], bias [oc] or null. */
+    Storage conv2d(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvParams p);
+
+    Storage conv2dBackwardInput(Storage dy, Storage w, int[] xShape, int[] wShape, ConvParams p);
+
+    /** Returns {weight gradient, bias gradient or null}. */
+    Storage[] conv2dBackwardWeight(Storage x, Storage dy, int[] xShape, int[] wShape, ConvParams p, boolean withBias);
+
+    /** x [n,c,h,w], weight [c,oc,kh,kw] (PyTorch's ConvTranspose2d layout), bias [oc] or null. */
+    Storage convTranspose2d(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvParams p);
+
+    Storage convTranspose2dBackwardInput(Storage dy, Storage w, int[] xShape, int[] wShape, ConvParams p);
+
+    Storage[] convTranspose2dBackwardWeight(Storage x, Storage dy, int[] xShape, int[] wShape, ConvParams p,
+                                            boolean withBias);
+
+    /** Returns {values, indices (I32, flat within each plane)}. kernel/stride/padding/dilation as [h,w]. */
+    Storage[] maxPool2d(Storage x, int[] xShape, int[] kernel, int[] stride, int[] padding, int[] dilation);
+
+    Storage maxPool2dBackward(Storage dy, Storage indices, int[] xShape, int[] yShape);
+
+    /**
+     * Batch norm over [n,c,h,w]. Training: normalise with batch statistics and update the running
+     * buffers in place (momentum, unbiased variance); returns {y, saveMean, saveInvStd}. Inference:
+     * normalise with the running statistics; returns {y}.
+     */
+    Storage[] batchNorm(Storage x, int[] xShape, Storage gamma, Storage beta, Storage runningMean,
+                        Storage runningVar, boolean training, double momentum, double eps);
+
+    /** Returns {dx, dGamma, dBeta} of training-mode batch norm. */
+    Storage[] batchNormBackward(Storage x, Storage dy, int[] xShape, Storage gamma, Storage saveMean,
+                                Storage saveInvStd);
+
+    /** Selects entries {@code index} (I32, 1-D) along dim of a strided input. */
+    Storage indexSelect(Storage s, Layout l, int dim, Storage index, int indexLen);
+
+    /** out[i][j][k] = s[i][index[i][j][k]][k] for dim 1 (generally: along dim); index has the out shape. */
+    Storage gather(Storage s, Layout l, int dim, Storage index, Layout li);
+
+    /** Scatter-add: adds src into a zero tensor of {@code shape} at positions index along dim (gather's adjoint). */
+    Storage scatterAdd(int[] shape, int dim, Storage index, Layout li, Storage src, Layout ls, DType dtype);
+
+    // ---- random numbers (counter-based: same values for a seed whatever the thread count) ----
+    /** U[0,1) for UNIFORM, N(0,1) for NORMAL, of element i = f(seed, counter + i). */
+    Storage random(Rng.Distribution dist, DType dtype, int numel, long seed, long counter);
+}

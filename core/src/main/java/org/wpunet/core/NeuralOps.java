@@ -1,0 +1,257 @@
+package org.wpunet.core;
+
+import java.util.Arrays;
+
+/**
+ * Neural-network kernels on tensors: convolution, transposed convolution, max pooling, batch norm and
+ * dropout, each with the backward functions autograd needs. Shapes are NCHW; weights use PyTorch's
+ * layouts, so state dicts move between the two unchanged. Inputs are made compact before the
+ * backend is called.
+ */
+public final class NeuralOps {
+    private NeuralOps() {}
+
+    /** Max-pool result: values and flat (h*w) indices of the chosen inputs, as torch's return_indices. */
+    public record PoolResult(Tensor values, Tensor indices) implements AutoCloseable {
+        @Override
+        public void close() { values.close(); indices.close(); }
+    }
+
+    /** Batch-norm result; saveMean/saveInvStd are null in inference mode. */
+    public record BatchNormResult(Tensor output, Tensor saveMean, Tensor saveInvStd) implements AutoCloseable {
+        @Override
+        public void close() {
+            output.close();
+            if (saveMean != null) saveMean.close();
+            if (saveInvStd != null) saveInvStd.close();
+        }
+    }
+
+    private static void need4d(String op, String what, Tensor t) {
+        if (t.rank() != 4) {
+            throw new IllegalArgumentException(op + ": " + what + " must be 4-D (N,C,H,W), got shape " + Shapes.str(t.shape()));
+        }
+    }
+
+    private static void sameDevice(String op, Tensor a, Tensor b) {
+        if (b != null && !a.device().equals(b.device())) {
+            throw new IllegalArgumentException(op + ": tensors are on different devices: " + a.device() + " and " + b.device());
+        }
+    }
+
+    private static void floating(String op, Tensor t) {
+        if (!t.dtype().isFloating()) throw new IllegalArgumentException(op + " needs floating tensors, got " + t.dtype());
+    }
+
+    private static void sameType(String op, Tensor a, Tensor b) {
+        if (b != null && a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(op + ": dtypes differ: " + a.dtype() + " and " + b.dtype());
+        }
+    }
+
+    private static Tensor compact(Tensor t) { return t == null ? null : t.contiguous(); }
+
+    private static Storage st(Tensor t) { return t == null ? null : t.storage(); }
+
+    // ------------------------------------------------------------------ convolution
+    /** y = conv2d(x, w) + b; x [N,C,H,W], w [OC,C,KH,KW], b [OC] or null. */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, ConvParams p) {
+        String op = "conv2d";
+        need4d(op, "input", x);
+        need4d(op, "weight", w);
+        sameDevice(op, x, w);
+        sameDevice(op, x, b);
+        floating(op, x);
+        sameType(op, x, w);
+        sameType(op, x, b);
+        int[] xs = x.shape(), ws = w.shape();
+        if (xs[1] != ws[1]) {
+            throw new IllegalArgumentException("conv2d: input " + Shapes.str(xs) + " has " + xs[1] + " channels but weight "
+                    + Shapes.str(ws) + " expects " + ws[1]);
+        }
+        if (b != null && (b.rank() != 1 || b.size(0) != ws[0])) {
+            throw new IllegalArgumentException("conv2d: bias shape " + Shapes.str(b.shape()) + " != [" + ws[0] + "]");
+        }
+        int oh = p.convOutH(xs[2], ws[2]), ow = p.convOutW(xs[3], ws[3]);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException("conv2d: input " + Shapes.str(xs) + " is too small for kernel "
+                    + ws[2] + "x" + ws[3] + " with " + p + " (output " + oh + "x" + ow + ")");
+        }
+        try (Tensor xc = compact(x); Tensor wc = compact(w); Tensor bc = compact(b)) {
+            return Tensor.wrap(x.backend().conv2d(xc.storage(), xs, wc.storage(), ws, st(bc), p),
+                    Layout.contiguous(xs[0], ws[0], oh, ow));
+        }
+    }
+
+    /** Gradient of conv2d with respect to its input (shape {@code xShape}). */
+    public static Tensor conv2dBackwardInput(Tensor dy, Tensor w, int[] xShape, ConvParams p) {
+        sameDevice("conv2d backward", dy, w);
+        try (Tensor dc = compact(dy); Tensor wc = compact(w)) {
+            return Tensor.wrap(dy.backend().conv2dBackwardInput(dc.storage(), wc.storage(), xShape.clone(), w.shape(), p),
+                    Layout.contiguous(xShape));
+        }
+    }
+
+    /** Gradients of conv2d with respect to weight and (when withBias) bias: {dW, dB or null}. */
+    public static Tensor[] conv2dBackwardWeight(Tensor x, Tensor dy, int[] wShape, ConvParams p, boolean withBias) {
+        sameDevice("conv2d backward", x, dy);
+        try (Tensor xc = compact(x); Tensor dc = compact(dy)) {
+            Storage[] r = x.backend().conv2dBackwardWeight(xc.storage(), dc.storage(), x.shape(), wShape.clone(), p, withBias);
+            return new Tensor[]{Tensor.wrap(r[0], Layout.contiguous(wShape)),
+                    withBias ? Tensor.wrap(r[1], Layout.contiguous(wShape[0])) : null};
+        }
+    }
+
+    /** Transposed convolution; x [N,C,H,W], w [C,OC,KH,KW] (PyTorch layout), b [OC] or null. */
+    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor b, ConvParams p) {
+        String op = "conv_transpose2d";
+        need4d(op, "input", x);
+        need4d(op, "weight", w);
+        sameDevice(op, x, w);
+        sameDevice(op, x, b);
+        floating(op, x);
+        sameType(op, x, w);
+        sameType(op, x, b);
+        int[] xs = x.shape(), ws = w.shape();
+        if (xs[1] != ws[0]) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(xs) + " has " + xs[1] + " channels but weight "
+                    + Shapes.str(ws) + " expects " + ws[0]);
+        }
+        if (b != null && (b.rank() != 1 || b.size(0) != ws[1])) {
+            throw new IllegalArgumentException(op + ": bias shape " + Shapes.str(b.shape()) + " != [" + ws[1] + "]");
+        }
+        if (p.outPadH() >= Math.max(p.strideH(), p.dilationH()) || p.outPadW() >= Math.max(p.strideW(), p.dilationW())) {
+            throw new IllegalArgumentException(op + ": output padding must be smaller than stride or dilation, got " + p);
+        }
+        int oh = p.transposedOutH(xs[2], ws[2]), ow = p.transposedOutW(xs[3], ws[3]);
+        if (oh <= 0 || ow <= 0) throw new IllegalArgumentException(op + ": output size " + oh + "x" + ow + " is not positive");
+        try (Tensor xc = compact(x); Tensor wc = compact(w); Tensor bc = compact(b)) {
+            return Tensor.wrap(x.backend().convTranspose2d(xc.storage(), xs, wc.storage(), ws, st(bc), p),
+                    Layout.contiguous(xs[0], ws[1], oh, ow));
+        }
+    }
+
+    public static Tensor convTranspose2dBackwardInput(Tensor dy, Tensor w, int[] xShape, ConvParams p) {
+        sameDevice("conv_transpose2d backward", dy, w);
+        try (Tensor dc = compact(dy); Tensor wc = compact(w)) {
+            return Tensor.wrap(dy.backend().convTranspose2dBackwardInput(dc.storage(), wc.storage(), xShape.clone(), w.shape(), p),
+                    Layout.contiguous(xShape));
+        }
+    }
+
+    public static Tensor[] convTranspose2dBackwardWeight(Tensor x, Tensor dy, int[] wShape, ConvParams p, boolean withBias) {
+        sameDevice("conv_transpose2d backward", x, dy);
+        try (Tensor xc = compact(x); Tensor dc = compact(dy)) {
+            Storage[] r = x.backend().convTranspose2dBackwardWeight(xc.storage(), dc.storage(), x.shape(), wShape.clone(), p, withBias);
+            return new Tensor[]{Tensor.wrap(r[0], Layout.contiguous(wShape)),
+                    withBias ? Tensor.wrap(r[1], Layout.contiguous(wShape[1])) : null};
+        }
+    }
+
+    // ------------------------------------------------------------------ pooling
+    /** Max pooling with kernel/stride/padding/dilation given as [h, w] (ceil_mode false). */
+    public static PoolResult maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        need4d("max_pool2d", "input", x);
+        floating("max_pool2d", x);
+        for (int i = 0; i < 2; i++) {
+            if (kernel[i] < 1 || stride[i] < 1 || dilation[i] < 1 || padding[i] < 0) {
+                throw new IllegalArgumentException("max_pool2d: bad kernel " + Arrays.toString(kernel) + ", stride "
+                        + Arrays.toString(stride) + ", padding " + Arrays.toString(padding) + ", dilation " + Arrays.toString(dilation));
+            }
+            if (padding[i] * 2 > kernel[i]) {
+                throw new IllegalArgumentException("max_pool2d: padding " + Arrays.toString(padding)
+                        + " must be at most half the kernel " + Arrays.toString(kernel));
+            }
+        }
+        int[] xs = x.shape();
+        int oh = (xs[2] + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) / stride[0] + 1;
+        int ow = (xs[3] + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) / stride[1] + 1;
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException("max_pool2d: input " + Shapes.str(xs) + " is too small for kernel " + Arrays.toString(kernel));
+        }
+        try (Tensor xc = compact(x)) {
+            Storage[] r = x.backend().maxPool2d(xc.storage(), xs, kernel.clone(), stride.clone(), padding.clone(), dilation.clone());
+            Layout l = Layout.contiguous(xs[0], xs[1], oh, ow);
+            return new PoolResult(Tensor.wrap(r[0], l), Tensor.wrap(r[1], l));
+        }
+    }
+
+    /** 2x2 max pooling with stride 2 (U-Net's down-sampling). */
+    public static PoolResult maxPool2d(Tensor x, int k) {
+        return maxPool2d(x, new int[]{k, k}, new int[]{k, k}, new int[]{0, 0}, new int[]{1, 1});
+    }
+
+    /** Routes dy back to the chosen inputs (sums where windows overlap). */
+    public static Tensor maxPool2dBackward(Tensor dy, Tensor indices, int[] xShape) {
+        sameDevice("max_pool2d backward", dy, indices);
+        try (Tensor dc = compact(dy); Tensor ic = compact(indices)) {
+            return Tensor.wrap(dy.backend().maxPool2dBackward(dc.storage(), ic.storage(), xShape.clone(), dy.shape()),
+                    Layout.contiguous(xShape));
+        }
+    }
+
+    // ------------------------------------------------------------------ batch norm
+    /**
+     * Batch norm over [N,C,H,W] with PyTorch semantics. In training, normalises with the batch mean
+     * and biased variance and updates runningMean/runningVar in place:
+     * {@code r = (1-momentum) r + momentum * stat}, using the unbiased variance for runningVar.
+     */
+    public static BatchNormResult batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                            boolean training, double momentum, double eps) {
+        String op = "batch_norm";
+        need4d(op, "input", x);
+        floating(op, x);
+        int c = x.size(1);
+        for (Tensor t : new Tensor[]{gamma, beta, runningMean, runningVar}) {
+            if (t == null) continue;
+            sameDevice(op, x, t);
+            sameType(op, x, t);
+            if (t.rank() != 1 || t.size(0) != c) {
+                throw new IllegalArgumentException(op + ": parameter shape " + Shapes.str(t.shape()) + " != [" + c + "] for input "
+                        + Shapes.str(x.shape()));
+            }
+            if (!t.layout().isCompact()) throw new IllegalArgumentException(op + ": parameters and running stats must be compact");
+        }
+        if (!training && (runningMean == null || runningVar == null)) {
+            throw new IllegalArgumentException(op + ": inference mode needs running mean and variance");
+        }
+        int[] xs = x.shape();
+        if (training && (long) xs[0] * xs[2] * xs[3] <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
+                    + Shapes.str(xs));
+        }
+        try (Tensor xc = compact(x)) {
+            Storage[] r = x.backend().batchNorm(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
+                    training, momentum, eps);
+            Tensor y = Tensor.wrap(r[0], Layout.contiguous(xs));
+            if (!training) return new BatchNormResult(y, null, null);
+            return new BatchNormResult(y, Tensor.wrap(r[1], Layout.contiguous(c)), Tensor.wrap(r[2], Layout.contiguous(c)));
+        }
+    }
+
+    /** Training-mode batch-norm backward: {dx, dGamma, dBeta}. gamma may be null (affine=false). */
+    public static Tensor[] batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd) {
+        sameDevice("batch_norm backward", x, dy);
+        int c = x.size(1);
+        try (Tensor xc = compact(x); Tensor dc = compact(dy)) {
+            Storage[] r = x.backend().batchNormBackward(xc.storage(), dc.storage(), x.shape(), st(gamma), saveMean.storage(),
+                    saveInvStd.storage());
+            return new Tensor[]{Tensor.wrap(r[0], Layout.contiguous(x.shape())), Tensor.wrap(r[1], Layout.contiguous(c)),
+                    Tensor.wrap(r[2], Layout.contiguous(c))};
+        }
+    }
+
+    // ------------------------------------------------------------------ dropout
+    /**
+     * Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p).
+     * Returns {output, scale mask} where mask holds 0 or 1/(1-p) (the backward multiplies by it).
+     */
+    public static Tensor[] dropout(Tensor x, double p, Rng rng) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0,1), got " + p);
+        floating("dropout", x);
+        try (Tensor keep = rng.bernoulli(x.device(), 1 - p, x.shape()); Tensor kf = keep.to(x.dtype())) {
+            Tensor mask = kf.mul(1.0 / (1 - p));
+            return new Tensor[]{x.mul(mask), mask};
+        }
+    }
+}

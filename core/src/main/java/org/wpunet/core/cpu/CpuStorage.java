@@ -1,0 +1,73 @@
+package org.wpunet.core.cpu;
+
+import org.wpunet.core.DType;
+import org.wpunet.core.Device;
+import org.wpunet.core.Storage;
+
+/**
+ * Heap storage: a float[], double[], int[], byte[] (U8, unsigned) or short[] (BF16/F16 bits).
+ * Freeing drops the array so a leaked view cannot keep it reachable through us.
+ */
+public final class CpuStorage extends Storage {
+    private Object data;
+
+    CpuStorage(DType dtype, Object data, int numel) {
+        super(dtype, numel);
+        this.data = data;
+    }
+
+    static CpuStorage allocate(DType dt, int n) {
+        Object a = switch (dt) {
+            case F32 -> new float[n];
+            case F64 -> new double[n];
+            case I32 -> new int[n];
+            case U8 -> new byte[n];
+            case BF16, F16 -> new short[n];
+        };
+        return new CpuStorage(dt, a, n);
+    }
+
+    @Override
+    public Device device() { return Device.CPU; }
+
+    @Override
+    protected void free() { data = null; }
+
+    /** The backing array (float[], double[], int[], byte[] or short[]). */
+    public Object data() {
+        if (data == null) throw new IllegalStateException("storage was freed");
+        return data;
+    }
+
+    public float[] f32() { return (float[]) data(); }
+
+    public double[] f64() { return (double[]) data(); }
+
+    public int[] i32() { return (int[]) data(); }
+
+    public byte[] u8() { return (byte[]) data(); }
+
+    /** Element i as a double (any dtype). */
+    double get(int i) {
+        return switch (dtype()) {
+            case F32 -> ((float[]) data)[i];
+            case F64 -> ((double[]) data)[i];
+            case I32 -> ((int[]) data)[i];
+            case U8 -> ((byte[]) data)[i] & 0xFF;
+            case BF16 -> DType.bf16ToFloat(((short[]) data)[i]);
+            case F16 -> Float.float16ToFloat(((short[]) data)[i]);
+        };
+    }
+
+    /** Stores a double into element i, converting (integers truncate toward zero like a C cast). */
+    void set(int i, double v) {
+        switch (dtype()) {
+            case F32 -> ((float[]) data)[i] = (float) v;
+            case F64 -> ((double[]) data)[i] = v;
+            case I32 -> ((int[]) data)[i] = (int) v;
+            case U8 -> ((byte[]) data)[i] = (byte) (int) v;
+            case BF16 -> ((short[]) data)[i] = DType.floatToBf16((float) v);
+            case F16 -> ((short[]) data)[i] = Float.floatToFloat16((float) v);
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package org.wpunet.core.cpu.kernels;
+
+import org.wpunet.core.cpu.Parallel;
+
+/**
+ * Batch normalisation over NCHW ({@code hw} = h*w), PyTorch semantics. Training: per channel the
+ * batch mean and biased variance {@code var = mean((x - mean)^2)} normalise,
+ * {@code y = (x - mean) / sqrt(var + eps) * gamma + beta}; the running statistics become
+ * {@code (1 - momentum) * running + momentum * stat}, with the unbiased variance
+ * {@code var * N / (N - 1)} for running_var; mean and {@code invstd = 1/sqrt(var + eps)} are saved
+ * for backward. Backward (training mode), with {@code xhat = (x - mean) * invstd}:
+ * {@code dBeta = sum dy}, {@code dGamma = sum dy * xhat},
+ * {@code dx = gamma * invstd / N * (N dy - dBeta - xhat * dGamma)}.
+ * gamma/beta (and dGamma/dBeta, running stats, save buffers) may be null (affine = false).
+ * Sums run per channel row in four float chains folded into double per row; channels are split
+ * over the shared pool.
+ */
+public final class BatchNormKernels {
+    private BatchNormKernels() {}
+
+    // ---------------------------------------------------------------------------------- float
+
+    public static void forwardTraining(float[] x, int n, int c, int hw, float[] gamma, float[] beta, float eps, float momentum,
+                                       float[] runningMean, float[] runningVar, float[] y, float[] saveMean, float[] saveInvStd) {
+        check("BatchNorm.forwardTraining", n, c, hw, len(x), len(y), len(gamma), len(beta), len(runningMean),
+                len(runningVar), len(saveMean), len(saveInvStd));
+        long count = (long) n * hw;
+        if (count < 2) {
+            throw new IllegalArgumentException("BatchNorm.forwardTraining: expected more than 1 value per channel, got input "
+                    + Checks.dims(n, c, hw));
+        }
+        Parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double mean = sum(x, n, c, hw, ch) / count;
+                double var = centredSquares(x, n, c, hw, ch, mean) / count;
+                double invStd = 1.0 / Math.sqrt(var + eps);
+                double g = gamma == null ? 1.0 : gamma[ch], bt = beta == null ? 0.0 : beta[ch];
+                // y = (x - mean) * invStd * g + b = x * scale + shift
+                float scale = (float) (g * invStd), shift = (float) (bt - mean * g * invStd);
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * hw;
+                    for (int i = base, e = base + hw; i < e; i++) y[i] = x[i] * scale + shift;
+                }
+                if (saveMean != null) saveMean[ch] = (float) mean;
+                if (saveInvStd != null) saveInvStd[ch] = (float) invStd;
+                if (runningMean != null) runningMean[ch] = (float) ((1 - momentum) * (double) runningMean[ch] + momentum * mean);
+                if (runningVar != null) {
+                    double unbiased = var * count / (count - 1);
+                    runningVar[ch] = (float) ((1 - momentum) * (double) runningVar[ch] + momentum * unbiased);
+                }
+            }
+        });
+    }
+
+    public static void forwardInference(float[] x, int n, int c, int hw, float[] gamma, float[] beta, float eps,
+                                        float[] runningMean, float[] runningVar, float[] y) {
+        check("BatchNorm.forwardInference", n, c, hw, len(x), len(y), len(gamma), len(beta), len(runningMean),
+                len(runningVar), -1, -1);
+        if (runningMean == null || runningVar == null) {
+            throw new IllegalArgumentException("BatchNorm.forwardInference: running statistics are required for "
+                    + Checks.dims(n, c, hw));
+        }
+        Parallel.forRange(n * c, Math.max(1, 16384 / hw), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int ch = t % c;
+                double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
+                double g = gamma == null ? 1.0 : gamma[ch], bt = beta == null ? 0.0 : beta[ch];
+                float scale = (float) (g * invStd), shift = (float) (bt - runningMean[ch] * g * invStd);
+                for (int i = t * hw, e = i + hw; i < e; i++) y[i] = x[i] * scale + shift;
+            }
+        });
+    }
+
+    public static void backward(float[] x, float[] dy, int n, int c, int hw, float[] gamma, float[] saveMean, float[] saveInvStd,
+                                float[] dx, float[] dGamma, float[] dBeta) {
+        check("BatchNorm.backward", n, c, hw, len(x), len(dy), len(gamma), -1, len(dGamma), len(dBeta),
+                len(saveMean), len(saveInvStd));
+        if (dx != null) Checks.length("BatchNorm.backward", "dx", dx.length, (long) n * c * hw, "dx " + Checks.dims(n, c, hw));
+        if (saveMean == null || saveInvStd == null) {
+            throw new IllegalArgumentException("BatchNorm.backward: saved mean and invstd are required for "
+                    + Checks.dims(n, c, hw));
+        }
+        long count = (long) n * hw;
+        Parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double mean = saveMean[ch], invStd = saveInvStd[ch];
+                double sdy = sum(dy, n, c, hw, ch);
+                double sdyx = dotCentred(dy, x, n, c, hw, ch, mean); // sum dy * (x - mean)
+                if (dGamma != null) dGamma[ch] = (float) (sdyx * invStd);
+                if (dBeta != null) dBeta[ch] = (float) sdy;
+                if (dx == null) continue;
+                // dx = g*invStd * (dy - sdy/N - (x - mean) * invStd^2 * sdyx/N) = a*dy + b*x + k
+                double g = gamma == null ? 1.0 : gamma[ch];
+                double a = g * invStd, bx = -g * invStd * invStd * invStd * sdyx / count;
+                double k = -a * sdy / count - bx * mean;
+                float fa = (float) a, fb = (float) bx, fk = (float) k;
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * hw;
+                    for (int i = base, e = base + hw; i < e; i++) dx[i] = fa * dy[i] + fb * x[i] + fk;
+                }
+            }
+        });
+    }
+
+    /** Sum of channel ch over all images. Four independent partial sums per row, folded into double per row. */
+    private static double sum(float[] x, int n, int c, int hw, int ch) {
+        double s = 0;
+        for (int b = 0; b < n; b++) {
+            int i = (b * c + ch) * hw, e = i + hw;
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; i + 3 < e; i += 4) {
+                s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3];
+            }
+            for (; i < e; i++) s0 += x[i];
+            s += (double) s0 + s1 + s2 + s3;
+        }
+        return s;
+    }
+
+    /** Sum of (x - mean)^2 over channel ch (second pass: no cancellation of E[x^2] - mean^2). */
+    private static double centredSquares(float[] x, int n, int c, int hw, int ch, double mean) {
+        double s = 0;
+        float m = (float) mean;
+        for (int b = 0; b < n; b++) {
+            int i = (b * c + ch) * hw, e = i + hw;
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; i + 3 < e; i += 4) {
+                float d0 = x[i] - m, d1 = x[i + 1] - m, d2 = x[i + 2] - m, d3 = x[i + 3] - m;
+                s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+            }
+            for (; i < e; i++) {
+                float d = x[i] - m;
+                s0 += d * d;
+            }
+            s += (double) s0 + s1 + s2 + s3;
+        }
+        return s;
+    }
+
+    /** Sum of dy * (x - mean) over channel ch. */
+    private static double dotCentred(float[] dy, float[] x, int n, int c, int hw, int ch, double mean) {
+        double s = 0;
+        float m = (float) mean;
+        for (int b = 0; b < n; b++) {
+            int i = (b * c + ch) * hw, e = i + hw;
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; i + 3 < e; i += 4) {
+                s0 += dy[i] * (x[i] - m); s1 += dy[i + 1] * (x[i + 1] - m);
+                s2 += dy[i + 2] * (x[i + 2] - m); s3 += dy[i + 3] * (x[i + 3] - m);
+            }
+            for (; i < e; i++) s0 += dy[i] * (x[i] - m);
+            s += (double) s0 + s1 + s2 + s3;
+        }
+        return s;
+    }
+
+    private static int len(float[] a) { return a == null ? -1 : a.length; }
+
+    // ---------------------------------------------------------------------------------- double
+
+    public static void forwardTraining(double[] x, int n, int c, int hw, double[] gamma, double[] beta, double eps, double momentum,
+                                       double[] runningMean, double[] runningVar, double[] y, double[] saveMean, double[] saveInvStd) {
+        check("BatchNorm.forwardTraining", n, c, hw, len(x), len(y), len(gamma), len(beta), len(runningMean),
+                len(runningVar), len(saveMean), len(saveInvStd));
+        long count = (long) n * hw;
+        if (count < 2) {
+            throw new IllegalArgumentException("BatchNorm.forwardTraining: expected more than 1 value per channel, got input "
+                    + Checks.dims(n, c, hw));
+        }
+        Parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double mean = sum(x, n, c, hw, ch) / count;
+                double var = centredSquares(x, n, c, hw, ch, mean) / count;
+                double invStd = 1.0 / Math.sqrt(var + eps);
+                double g = gamma == null ? 1.0 : gamma[ch], bt = beta == null ? 0.0 : beta[ch];
+                // y = (x - mean) * invStd * g + b = x * scale + shift
+                double scale = (g * invStd), shift = (bt - mean * g * invStd);
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * hw;
+                    for (int i = base, e = base + hw; i < e; i++) y[i] = x[i] * scale + shift;
+                }
+                if (saveMean != null) saveMean[ch] = mean;
+                if (saveInvStd != null) saveInvStd[ch] = invStd;
+                if (runningMean != null) runningMean[ch] = ((1 - momentum) * (double) runningMean[ch] + momentum * mean);
+                if (runningVar != null) {
+                    double unbiased = var * count / (count - 1);
+                    runningVar[ch] = ((1 - momentum) * (double) runningVar[ch] + momentum * unbiased);
+                }
+            }
+        });
+    }
+
+    public static void forwardInference(double[] x, int n, int c, int hw, double[] gamma, double[] beta, double eps,
+                                        double[] runningMean, double[] runningVar, double[] y) {
+        check("BatchNorm.forwardInference", n, c, hw, len(x), len(y), len(gamma), len(beta), len(runningMean),
+                len(runningVar), -1, -1);
+        if (runningMean == null || runningVar == null) {
+            throw new IllegalArgumentException("BatchNorm.forwardInference: running statistics are required for "
+                    + Checks.dims(n, c, hw));
+        }
+        Parallel.forRange(n * c, Math.max(1, 16384 / hw), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int ch = t % c;
+                double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
+                double g = gamma == null ? 1.0 : gamma[ch], bt = beta == null ? 0.0 : beta[ch];
+                double scale = (g * invStd), shift = (bt - runningMean[ch] * g * invStd);
+                for (int i = t * hw, e = i + hw; i < e; i++) y[i] = x[i] * scale + shift;
+            }
+        });
+    }
+
+    public static void backward(double[] x, double[] dy, int n, int c, int hw, double[] gamma, double[] saveMean, double[] saveInvStd,
+                                double[] dx, double[] dGamma, double[] dBeta) {
+        check("BatchNorm.backward", n, c, hw, len(x), len(dy), len(gamma), -1, len(dGamma), len(dBeta),
+                len(saveMean), len(saveInvStd));
+        if (dx != null) Checks.length("BatchNorm.backward", "dx", dx.length, (long) n * c * hw, "dx " + Checks.dims(n, c, hw));
+        if (saveMean == null || saveInvStd == null) {
+            throw new IllegalArgumentException("BatchNorm.backward: saved mean and invstd are required for "
+                    + Checks.dims(n, c, hw));
+        }
+        long count = (long) n * hw;
+        Parallel.forRange(c, 1, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double mean = saveMean[ch], invStd = saveInvStd[ch];
+                double sdy = sum(dy, n, c, hw, ch);
+                double sdyx = dotCentred(dy, x, n, c, hw, ch, mean); // sum dy * (x - mean)
+                if (dGamma != null) dGamma[ch] = (sdyx * invStd);
+                if (dBeta != null) dBeta[ch] = sdy;
+                if (dx == null) continue;
+                // dx = g*invStd * (dy - sdy/N - (x - mean) * invStd^2 * sdyx/N) = a*dy + b*x + k
+                double g = gamma == null ? 1.0 : gamma[ch];
+                double a = g * invStd, bx = -g * invStd * invStd * invStd * sdyx / count;
+                double k = -a * sdy / count - bx * mean;
+                double fa = a, fb = bx, fk = k;
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * hw;
+                    for (int i = base, e = base + hw; i < e; i++) dx[i] = fa * dy[i] + fb * x[i] + fk;
+                }
+            }
+        });
+    }
+
+    /** Sum of channel ch over all images. Four independent partial sums per row, folded into double per row. */
+    private static double sum(double[] x, int n, int c, int hw, int ch) {
+        double s = 0;
+        for (int b = 0; b < n; b++) {
+            int i = (b * c + ch) * hw, e = i + hw;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; i + 3 < e; i += 4) {
+                s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3];
+            }
+            for (; i < e; i++) s0 += x[i];
+            s += (double) s0 + s1 + s2 + s3;
+        }
+        return s;
+    }
+
+    /** Sum of (x - mean)^2 over channel ch (second pass: no cancellation of E[x^2] - mean^2). */
+    private static double centredSquares(double[] x, int n, int c, int hw, int ch, double mean) {
+        double s = 0;
+        double m = mean;
+        for (int b = 0; b < n; b++) {
+            int i = (b * c + ch) * hw, e = i + hw;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; i + 3 < e; i += 4) {
+                double d0 = x[i] - m, d1 = x[i + 1] - m, d2 = x[i + 2] - m, d3 = x[i + 3] - m;
+                s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+            }
+            for (; i < e; i++) {
+                double d = x[i] - m;
+                s0 += d * d;
+            }
+            s += (double) s0 + s1 + s2 + s3;
+        }
+        return s;
+    }
+
+    /** Sum of dy * (x - mean) over channel ch. */
+    private static double dotCentred(double[] dy, double[] x, int n, int c, int hw, int ch, double mean) {
+        double s = 0;
+        double m = mean;
+        for (int b = 0; b < n; b++) {
+            int i = (b * c + ch) * hw, e = i + hw;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; i + 3 < e; i += 4) {
+                s0 += dy[i] * (x[i] - m); s1 += dy[i + 1] * (x[i + 1] - m);
+                s2 += dy[i + 2] * (x[i + 2] - m); s3 += dy[i + 3] * (x[i + 3] - m);
+            }
+            for (; i < e; i++) s0 += dy[i] * (x[i] - m);
+            s += (double) s0 + s1 + s2 + s3;
+        }
+        return s;
+    }
+
+    private static int len(double[] a) { return a == null ? -1 : a.length; }
+
+    /**
+     * Validates sizes: {@code a0, a1} are the full-size arrays (must be present), {@code p0..p5}
+     * the per-channel arrays (-1 = absent).
+     */
+    private static void check(String what, int n, int c, int hw, int a0, int a1, int p0, int p1, int p2, int p3,
+                              int p4, int p5) {
+        if (n <= 0 || c <= 0 || hw <= 0) {
+            throw new IllegalArgumentException(what + ": sizes must be positive, got " + Checks.dims(n, c, hw));
+        }
+        long full = (long) n * c * hw;
+        if (a0 < 0 || a1 < 0) {
+            throw new IllegalArgumentException(what + ": input/output arrays must not be null for " + Checks.dims(n, c, hw));
+        }
+        Checks.length(what, "input", a0, full, "input " + Checks.dims(n, c, hw));
+        Checks.length(what, "output/gradient", a1, full, "input " + Checks.dims(n, c, hw));
+        int[] per = {p0, p1, p2, p3, p4, p5};
+        for (int p : per) {
+            if (p >= 0) Checks.length(what, "per-channel array", p, c, c + " channels");
+        }
+    }
+}
