@@ -1,5 +1,6 @@
 package org.wpunet.cli;
 
+import org.wpunet.core.Backends;
 import org.wpunet.core.cpu.Parallel;
 import org.wpunet.core.cpu.Simd;
 import picocli.CommandLine.Command;
@@ -17,5 +18,10 @@ public final class InfoCommand implements Runnable {
         out.printf("simd      : %s%n", Simd.describe());
         out.printf("threads   : %d (set with -Dwpunet.threads=N)%n", Parallel.threads());
         out.printf("max heap  : %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
+        out.println("backends  :");
+        for (Backends.Status st : Backends.status()) {
+            out.printf("  %-6s %s  %s%n", st.type(), st.available() ? "available  " : "unavailable", st.detail());
+        }
+        out.printf("default   : %s%n", Backends.defaultDevice());
     }
 }

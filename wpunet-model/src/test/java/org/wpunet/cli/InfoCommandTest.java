@@ -1,0 +1,36 @@
+package org.wpunet.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class InfoCommandTest {
+    @Test
+    void infoListsJavaSimdThreadsAndBackends() {
+        PrintStream old = System.out;
+        var buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            rc = Main.commandLine().execute("info");
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        assertTrue(out.contains("java      : " + Runtime.version()), out);
+        assertTrue(out.contains("simd"), out);
+        assertTrue(out.contains("threads"), out);
+        assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("cpu") && l.contains("available")), out);
+        // the CUDA backend is listed either as available or with the reason it is not
+        assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("cuda")), out);
+    }
+
+    @Test
+    void unknownCommandFailsWithUsage() {
+        assertNotEquals(0, Main.commandLine().execute("no-such-command"));
+    }
+}
