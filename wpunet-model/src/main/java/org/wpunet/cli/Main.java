@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "WPU-Net for the JVM: grain-boundary detection and 3D grain tracking.",
         subcommands = {
                 InfoCommand.class,
+                SynthCommand.class,
+                EvalCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -11,6 +11,18 @@ import java.nio.file.StandardCopyOption;
 final class AtomicFiles {
     private AtomicFiles() {}
 
+    /** A temporary file next to {@code target}, readable by all like an ordinary new file (not 0600). */
+    static Path tempFileFor(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep the default permissions
+        }
+        return tmp;
+    }
+
     static void moveIntoPlace(Path tmp, Path target, boolean overwrite) throws IOException {
         try {
             if (overwrite) Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -7,6 +7,7 @@ import io.jhdf.api.Node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.wpunet.image.Boundaries;
 
 /**
  * Serial stacks in HDF5, in the layout of the published pure-iron dataset: three datasets of shape
@@ -59,7 +60,7 @@ public final class Hdf5Stack {
                 labels[k][i] = (int) v;
             });
             if (boundary != null) readInto(boundary, file, h, w, n, (k, i, v) -> boundaries[k][i] = v != 0 ? (byte) 255 : 0);
-            else for (int k = 0; k < n; k++) boundaries[k] = boundariesOf(labels[k], w, h);
+            else for (int k = 0; k < n; k++) boundaries[k] = Boundaries.fromLabels(labels[k], w, h);
             return new SerialStack(w, h, images, labels, boundaries);
         } catch (IllegalStateException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
@@ -145,7 +146,7 @@ public final class Hdf5Stack {
         var i32 = DatasetCreationOptions.builder().chunkDimensions(chunk).deflate(1).build();
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        Path tmp = AtomicFiles.tempFileFor(file);
         try {
             try (var out = HdfFile.write(tmp)) {
                 out.putDataset(IMAGE, image, u8);
@@ -158,16 +159,5 @@ public final class Hdf5Stack {
         } finally {
             Files.deleteIfExists(tmp);
         }
-    }
-
-    static byte[] boundariesOf(int[] labels, int width, int height) {
-        byte[] out = new byte[width * height];
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++) {
-                int i = y * width + x;
-                if ((x + 1 < width && labels[i + 1] != labels[i]) || (y + 1 < height && labels[i + width] != labels[i]))
-                    out[i] = (byte) 255;
-            }
-        return out;
     }
 }

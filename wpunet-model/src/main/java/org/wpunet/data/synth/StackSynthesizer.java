@@ -3,6 +3,7 @@ package org.wpunet.data.synth;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.wpunet.core.cpu.Parallel;
 import org.wpunet.data.SerialStack;
+import org.wpunet.image.Boundaries;
 
 /**
  * Builds a synthetic serial-section stack with exact ground truth: a 3D microstructure
@@ -104,7 +105,7 @@ public final class StackSynthesizer {
         AtomicInteger rendered = new AtomicInteger();
         Parallel.forRange(n, 1, (from, to) -> {
             for (int k = from; k < to; k++) {
-                boundaries[k] = SectionBoundaries.of(labels[k], w, h);
+                boundaries[k] = Boundaries.fromLabels(labels[k], w, h);
                 renders[k] = renderer.render(labels[k], boundaries[k], w, h, k);
                 images[k] = renders[k].image();
                 l.progress("render", rendered.incrementAndGet(), n);

@@ -2,6 +2,7 @@ package org.wpunet.core.cpu.kernels;
 
 import java.util.Arrays;
 import org.wpunet.core.cpu.Parallel;
+import org.wpunet.core.cpu.Simd;
 
 /**
  * 2-d convolution (cross-correlation, groups = 1), NCHW, PyTorch semantics:
@@ -57,6 +58,10 @@ public final class Conv2dKernels {
                             int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow, float[] y) {
         int k = c * kh * kw, p = oh * ow;
         boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
+        if (!direct && Simd.enabled()) {
+            forwardPacked(x, n, c, h, w, wt, oc, kh, kw, bias, sh, sw, ph, pw, dh, dw, oh, ow, y);
+            return;
+        }
         int band = direct ? oh : Im2col.bandRows(k, oh, ow, COL_BUDGET);
         float[] col = direct ? null : Scratch.floats(Scratch.CONV_COL, k * band * ow);
         for (int b = 0; b < n; b++) {
@@ -77,10 +82,55 @@ public final class Conv2dKernels {
         }
     }
 
+    /**
+     * SIMD forward (implicit GEMM): the weights are packed into GEMM A-panels once per call; each
+     * task lowers one NR-pixel panel of the column matrix straight into the micro-kernel's B
+     * layout (K x NR floats, cache-resident) and multiplies it at once. The column matrix is
+     * never materialised, so memory stays O(K * NR) per thread and nothing is re-packed.
+     */
+    private static void forwardPacked(float[] x, int n, int c, int h, int w, float[] wt, int oc, int kh, int kw,
+                                      float[] bias, int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow,
+                                      float[] y) {
+        int k = c * kh * kw, p = oh * ow, nr = SgemmVector.NR, mr = SgemmVector.MR;
+        float[] ap = Scratch.floats(Scratch.CONV_WPACK, (oc + mr - 1) / mr * mr * k);
+        SgemmVector.packAFull(wt, 0, k, oc, k, ap);
+        int panels = (p + nr - 1) / nr;
+        // panels per task: enough multiply-adds per task to amortise the fork (>= ~2M)
+        int grain = (int) Math.max(1, Math.min(64, (1L << 21) / Math.max(1L, (long) oc * k * nr)));
+        Parallel.forRange(n * panels, grain, (t0, t1) -> {
+            float[] bp = Scratch.floats(Scratch.CONV_COL, k * nr);
+            for (int t = t0; t < t1; t++) {
+                int b = t / panels, jp = t % panels, yImg = b * oc * p;
+                Im2col.packPanel(x, b * c * h * w, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, jp, nr, bp, 0);
+                if (bias != null) {
+                    int from = jp * nr, to = Math.min(p, from + nr);
+                    for (int o = 0; o < oc; o++) Arrays.fill(y, yImg + o * p + from, yImg + o * p + to, bias[o]);
+                }
+                SgemmVector.gemmPanel(oc, p, k, ap, bp, 0, jp, y, yImg, p, bias != null);
+            }
+        });
+    }
+
     static void backwardInputImpl(float[] dy, float[] wt, int n, int c, int h, int w, int oc, int kh, int kw,
                                   int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow, float[] dx) {
         int k = c * kh * kw, p = oh * ow;
         boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
+        if (!direct && sh == 1 && sw == 1 && ph <= dh * (kh - 1) && pw <= dw * (kw - 1)) {
+            // Stride 1: dx is a forward convolution of dy with the kernel flipped and in/out channels
+            // swapped, W'[ci, o, kh-1-ki, kw-1-kj] = W[o, ci, ki, kj], padding d*(k-1) - p:
+            // dx[ci, iy, ix] = sum dy[o, iy + ph - ki*dh, ix + pw - kj*dw] W[o, ci, ki, kj]. No col2im.
+            float[] flipped = Scratch.floats(Scratch.CONV_WFLIP, oc * k);
+            int khw = kh * kw;
+            for (int o = 0; o < oc; o++) {
+                for (int ci = 0; ci < c; ci++) {
+                    int src = (o * c + ci) * khw, dst = (ci * oc + o) * khw;
+                    for (int t = 0; t < khw; t++) flipped[dst + khw - 1 - t] = wt[src + t];
+                }
+            }
+            forwardImpl(dy, n, oc, oh, ow, flipped, c, kh, kw, null, 1, 1, dh * (kh - 1) - ph, dw * (kw - 1) - pw,
+                    dh, dw, h, w, dx);
+            return;
+        }
         int band = direct ? oh : Im2col.bandRows(k, oh, ow, COL_BUDGET);
         float[] col = direct ? null : Scratch.floats(Scratch.CONV_COL, k * band * ow);
         for (int b = 0; b < n; b++) {
@@ -107,6 +157,24 @@ public final class Conv2dKernels {
         boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
         int band = direct ? oh : Im2col.bandRows(k, oh, ow, COL_BUDGET);
         float[] col = direct ? null : Scratch.floats(Scratch.CONV_COL, k * band * ow);
+        if (Simd.enabled()) {
+            // dW[oc x K] += dy[oc x pb] * col[K x pb]^T with the NT dot-product kernel, split over K.
+            Arrays.fill(dWeight, 0, oc * k, 0f);
+            int grain = (int) Math.max(4, Math.min(k, (1L << 20) / Math.max(1L, (long) oc * band * ow)) & ~3);
+            for (int b = 0; b < n; b++) {
+                int xImg = b * c * h * w, dyImg = b * oc * p;
+                for (int r0 = 0; r0 < oh; r0 += band) {
+                    int r1 = Math.min(oh, r0 + band), pb = (r1 - r0) * ow;
+                    float[] bMat = direct ? x : col;
+                    int bOff = direct ? xImg + r0 * ow : 0, ldb = direct ? p : pb;
+                    if (!direct) Im2col.im2col(x, xImg, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ow, r0, r1, col);
+                    Parallel.forRange((k + 3) / 4, Math.max(1, grain / 4), (q0, q1) -> SgemmVector.gemmNT(oc, k, pb,
+                            dy, dyImg + r0 * ow, p, bMat, bOff, ldb, dWeight, 0, k, q0 * 4, Math.min(k, q1 * 4)));
+                }
+            }
+            if (dBias != null) biasGrad(dy, n, oc, p, dBias);
+            return;
+        }
         boolean first = true;
         for (int b = 0; b < n; b++) {
             int xImg = b * c * h * w, dyImg = b * oc * p;

@@ -24,28 +24,96 @@ final class Im2col {
             for (int ci = c0; ci < c1; ci++) {
                 for (int ki = 0; ki < kh; ki++) {
                     for (int kj = 0; kj < kw; kj++) {
-                        int dst = ((ci * kh + ki) * kw + kj) * pb;
-                        int xo = kj * dw - pw;
-                        int qlo = validLo(xo, sw, ow), qhi = validHi(xo, sw, w, ow, qlo);
-                        for (int r = r0; r < r1; r++, dst += ow) {
-                            int iy = r * sh - ph + ki * dh;
-                            if (iy < 0 || iy >= h) {
-                                Arrays.fill(col, dst, dst + ow, 0f);
-                                continue;
-                            }
-                            if (qlo > 0) Arrays.fill(col, dst, dst + qlo, 0f);
-                            int src = xOff + (ci * h + iy) * w + xo;
-                            if (sw == 1) {
-                                System.arraycopy(x, src + qlo, col, dst + qlo, qhi - qlo);
-                            } else {
-                                for (int q = qlo; q < qhi; q++) col[dst + q] = x[src + q * sw];
-                            }
-                            if (qhi < ow) Arrays.fill(col, dst + qhi, dst + ow, 0f);
-                        }
+                        row(x, xOff, ci, ki, kj, h, w, sh, sw, ph, pw, dh, dw, ow, r0, r1, col,
+                                ((ci * kh + ki) * kw + kj) * pb);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * One GEMM B-panel of the column matrix of one whole image: columns (output pixels)
+     * [jp*nr, jp*nr + nr) of all K = c*kh*kw rows, in the micro-kernel's layout
+     * {@code bp[base + row*nr + t] = col[row, jp*nr + t]}, zero-padded past the last pixel.
+     * Built just before it is multiplied, so it never leaves the cache (implicit-GEMM lowering).
+     */
+    static void packPanel(float[] x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                          int dh, int dw, int oh, int ow, int jp, int nr, float[] bp, int base) {
+        int j0 = jp * nr, len = Math.min(nr, oh * ow - j0);
+        int r = j0 / ow, q0 = j0 % ow;
+        if (q0 + len <= ow) {
+            panelOneRow(x, xOff, c, h, w, kh, kw, sw, ph, pw, dh, dw, r * sh, q0, len, nr, bp, base);
+        } else {
+            panelGeneral(x, xOff, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ow, 0, j0, len, nr, bp, base);
+        }
+    }
+
+    /** A panel whose pixels lie in one output row: per (ci, ki, kj) a strided run of one input row. */
+    private static void panelOneRow(float[] x, int xOff, int c, int h, int w, int kh, int kw, int sw, int ph, int pw,
+                                    int dh, int dw, int rs, int q0, int len, int nr, float[] bp, int dst) {
+        for (int ci = 0; ci < c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                int iy = rs - ph + ki * dh;
+                if (iy < 0 || iy >= h) {
+                    Arrays.fill(bp, dst, dst + kw * nr, 0f);
+                    dst += kw * nr;
+                    continue;
+                }
+                int rowBase = xOff + (ci * h + iy) * w;
+                for (int kj = 0; kj < kw; kj++, dst += nr) {
+                    int ix0 = q0 * sw - pw + kj * dw; // input column of the panel's first pixel
+                    int tlo = validLo(ix0, sw, len), thi = validHi(ix0, sw, w, len, tlo);
+                    for (int t = 0; t < tlo; t++) bp[dst + t] = 0f;
+                    int src = rowBase + ix0;
+                    if (sw == 1) {
+                        for (int t = tlo; t < thi; t++) bp[dst + t] = x[src + t];
+                    } else {
+                        for (int t = tlo; t < thi; t++) bp[dst + t] = x[src + t * sw];
+                    }
+                    for (int t = thi; t < nr; t++) bp[dst + t] = 0f;
+                }
+            }
+        }
+    }
+
+    /** A panel that wraps across output rows: element by element. */
+    private static void panelGeneral(float[] x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
+                                     int pw, int dh, int dw, int ow, int r0, int j0, int len, int nr, float[] bp, int dst) {
+        for (int ci = 0; ci < c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++, dst += nr) {
+                    for (int t = 0; t < len; t++) {
+                        int j = j0 + t, r = r0 + j / ow, q = j % ow;
+                        int iy = r * sh - ph + ki * dh, ix = q * sw - pw + kj * dw;
+                        bp[dst + t] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[xOff + (ci * h + iy) * w + ix] : 0f;
+                    }
+                    for (int t = len; t < nr; t++) bp[dst + t] = 0f;
+                }
+            }
+        }
+    }
+
+    /** One row (ci, ki, kj) of the column matrix for output rows [r0, r1), written at {@code dst}. */
+    private static void row(float[] x, int xOff, int ci, int ki, int kj, int h, int w, int sh, int sw, int ph, int pw,
+                            int dh, int dw, int ow, int r0, int r1, float[] col, int dst) {
+        int xo = kj * dw - pw;
+        int qlo = validLo(xo, sw, ow), qhi = validHi(xo, sw, w, ow, qlo);
+        for (int r = r0; r < r1; r++, dst += ow) {
+            int iy = r * sh - ph + ki * dh;
+            if (iy < 0 || iy >= h) {
+                Arrays.fill(col, dst, dst + ow, 0f);
+                continue;
+            }
+            if (qlo > 0) Arrays.fill(col, dst, dst + qlo, 0f);
+            int src = xOff + (ci * h + iy) * w + xo;
+            if (sw == 1) {
+                System.arraycopy(x, src + qlo, col, dst + qlo, qhi - qlo);
+            } else {
+                for (int q = qlo; q < qhi; q++) col[dst + q] = x[src + q * sw];
+            }
+            if (qhi < ow) Arrays.fill(col, dst + qhi, dst + ow, 0f);
+        }
     }
 
     /** dx[ci, iy, ix] += col[...]: the transpose of {@link #im2col}; dx must be initialised by the caller. */

@@ -1,6 +1,7 @@
 package org.wpunet.core.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -73,6 +74,106 @@ final class SgemmVector {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Packs all of A (row-major m x k, stride lda) into MR-high panels spanning the whole k:
+     * {@code ap[(panel*k + p)*MR + i]}, the layout {@link #gemmPacked} reads. Needs
+     * {@code ceil(m/MR)*MR*k} floats.
+     */
+    static void packAFull(float[] a, int aOff, int lda, int m, int k, float[] ap) {
+        packA(false, a, aOff, lda, 0, 0, m, k, ap);
+    }
+
+    /**
+     * C[:, jp*NR .. jp*NR + NR) (+)= A * Bpanel for one B panel {@code bp[bBase + p*NR + j]} over the
+     * whole k, A packed by {@link #packAFull}. Overwrites C unless {@code accumulate}. Serial.
+     */
+    static void gemmPanel(int m, int n, int k, float[] ap, float[] bp, int bBase, int jp,
+                          float[] c, int cOff, int ldc, boolean accumulate) {
+        float[] tmp = Scratch.floats(Scratch.GEMM_A, MR * NR);
+        int nr = Math.min(NR, n - jp * NR);
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean overwrite = !accumulate && pc == 0;
+            for (int ir = 0; ir < m; ir += MR) {
+                kernel(kc, ap, ((ir / MR) * k + pc) * MR, bp, bBase + pc * NR, c, cOff + ir * ldc + jp * NR, ldc,
+                        1f, Math.min(MR, m - ir), nr, overwrite, tmp, 0);
+            }
+        }
+    }
+
+    /** Depth of one pass of {@link #gemmNT}: its A rows stay in L1 while B rows stream from L2. */
+    private static final int KB_NT = 1024;
+
+    /**
+     * C[m x n, columns j0..j1) += A[m x k] * B[n x k]^T where both operands have k contiguous
+     * (lda, ldb are row strides). Used for convolution weight gradients, where k is the pixel
+     * axis of both dy and the column matrix: a dot-product micro-kernel of 4 x 4 outputs keeps 16
+     * vector accumulators along k and needs no packing (packing would transpose every element,
+     * which costs more than the multiply-adds when m is small). Serial.
+     */
+    static void gemmNT(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float[] c, int cOff, int ldc, int j0, int j1) {
+        for (int kb = 0; kb < k; kb += KB_NT) {
+            int kl = Math.min(KB_NT, k - kb);
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                int j = j0;
+                for (; j + 4 <= j1; j += 4) {
+                    dot4x4(kl, a, aOff + i * lda + kb, lda, b, bOff + j * ldb + kb, ldb, c, cOff + i * ldc + j, ldc);
+                }
+                for (; j < j1; j++) {
+                    for (int ii = i; ii < i + 4; ii++) {
+                        c[cOff + ii * ldc + j] += dot(kl, a, aOff + ii * lda + kb, b, bOff + j * ldb + kb);
+                    }
+                }
+            }
+            for (; i < m; i++) {
+                for (int j = j0; j < j1; j++) {
+                    c[cOff + i * ldc + j] += dot(kl, a, aOff + i * lda + kb, b, bOff + j * ldb + kb);
+                }
+            }
+        }
+    }
+
+    private static float dot(int k, float[] a, int ai, float[] b, int bi) {
+        FloatVector acc = FloatVector.zero(S);
+        int p = 0;
+        for (; p + L <= k; p += L) acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) s += a[ai + p] * b[bi + p];
+        return s;
+    }
+
+    /** c[i, j] += sum_p a[i, p] * b[j, p] for a 4 x 4 block; rows of a and b are contiguous in p. */
+    private static void dot4x4(int k, float[] a, int ai, int lda, float[] b, int bi, int ldb, float[] c, int ci, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
+        FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = bi + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        int p = 0;
+        for (; p + L <= k; p += L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, ai + p), x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p), x3 = FloatVector.fromArray(S, a, a3 + p);
+            FloatVector y = FloatVector.fromArray(S, b, bi + p);
+            c00 = x0.fma(y, c00); c10 = x1.fma(y, c10); c20 = x2.fma(y, c20); c30 = x3.fma(y, c30);
+            y = FloatVector.fromArray(S, b, b1 + p);
+            c01 = x0.fma(y, c01); c11 = x1.fma(y, c11); c21 = x2.fma(y, c21); c31 = x3.fma(y, c31);
+            y = FloatVector.fromArray(S, b, b2 + p);
+            c02 = x0.fma(y, c02); c12 = x1.fma(y, c12); c22 = x2.fma(y, c22); c32 = x3.fma(y, c32);
+            y = FloatVector.fromArray(S, b, b3 + p);
+            c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
+        }
+        FloatVector[] acc = {c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33};
+        int[] ar = {ai, a1, a2, a3}, br = {bi, b1, b2, b3};
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                float s = acc[i * 4 + j].reduceLanes(VectorOperators.ADD);
+                for (int q = p; q < k; q++) s += a[ar[i] + q] * b[br[j] + q];
+                c[ci + i * ldc + j] += s;
             }
         }
     }

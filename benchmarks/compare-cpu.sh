@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Side-by-side CPU comparison: our JMH kernel benchmarks (and EJML for SGEMM) against the same
+# ops in PyTorch CPU with the same number of threads, measured in one run on one machine.
+# Prints: op, ours, EJML, PyTorch (GFLOP/s for compute-bound ops, GB/s of nominal traffic for
+# memory-bound ones) and the ratio ours/PyTorch.
+#
+# Usage: benchmarks/compare-cpu.sh [threads]      (default 2)
+# Env:   JAVA_HOME (JDK 25+; found under /usr/lib/jvm otherwise), PYTHON (default /usr/bin/python3),
+#        JMH_ARGS (default "-f 1 -wi 2 -i 3 -w 2s -r 2s"), SKIP_BUILD=1 to reuse benchmarks/target/benchmarks.jar.
+set -euo pipefail
+
+THREADS="${1:-2}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+JMH_ARGS="${JMH_ARGS:--f 1 -wi 2 -i 3 -w 2s -r 2s}"
+
+if [[ -z "${JAVA_HOME:-}" || ! -x "${JAVA_HOME}/bin/java" ]]; then
+  JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-2[5-9]* /usr/lib/jvm/*-2[5-9]* 2>/dev/null | head -n1 || true)"
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+"$JAVA" -version 2>&1 | head -n1 >&2
+
+JAR="$HERE/target/benchmarks.jar"
+if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$JAR" ]]; then
+  echo "building benchmarks.jar ..." >&2
+  (cd "$ROOT" && ./mvnw -q -B -pl core install -DskipTests && ./mvnw -q -B -pl benchmarks package -DskipTests)
+fi
+
+if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+  echo "PyTorch not importable by $PYTHON (Debian: apt-get install -y python3-torch)" >&2
+  exit 1
+fi
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+echo "running JMH ($JMH_ARGS, $THREADS threads) ..." >&2
+# shellcheck disable=SC2086
+"$JAVA" -jar "$JAR" $JMH_ARGS -jvmArgsAppend "-Dwpunet.threads=$THREADS" \
+  -rf json -rff "$WORK/jmh.json" 'org.wpunet.benchmarks.(GemmBenchmark|ConvBenchmark|NormPoolBenchmark)' >&2
+
+echo "running PyTorch ($THREADS threads) ..." >&2
+"$PYTHON" "$HERE/torch_cpu_ops.py" "$THREADS" > "$WORK/torch.json"
+
+"$PYTHON" - "$WORK/jmh.json" "$WORK/torch.json" "$THREADS" <<'PY'
+import json, sys
+
+jmh = {r["benchmark"].rsplit(".", 1)[1]: r["primaryMetric"]["score"] for r in json.load(open(sys.argv[1]))}
+torch_ms = json.load(open(sys.argv[2]))
+threads = sys.argv[3]
+
+conv = 2.0 * 64 * 64 * 9 * 256 * 256           # 3x3 conv 64->64 on 1x64x256x256
+act = 2 * 64 * 256 * 256                       # BN / pool activation elements
+# (label, our JMH method, EJML method or None, torch key, work per call, unit)
+rows = [
+    ("SGEMM 1024^3", "sgemm1024Ours", "sgemm1024Ejml", "sgemm1024", 2.0 * 1024 ** 3, "GFLOP/s"),
+    ("SGEMM 1024^3 (EJML MT)", None, "sgemm1024EjmlMt", "sgemm1024", 2.0 * 1024 ** 3, "GFLOP/s"),
+    ("conv3x3 64->64 256^2 fwd", "conv3x3Forward", None, "conv3x3Forward", conv, "GFLOP/s"),
+    ("conv3x3 64->64 256^2 dX", "conv3x3InputGrad", None, "conv3x3InputGrad", conv, "GFLOP/s"),
+    ("conv3x3 64->64 256^2 dW", "conv3x3WeightGrad", None, "conv3x3WeightGrad", conv, "GFLOP/s"),
+    ("convT2x2s2 128->64 128^2", "convTranspose2x2Forward", None, "convTranspose2x2Forward",
+     2.0 * 128 * 64 * 4 * 128 * 128, "GFLOP/s"),
+    # nominal traffic: fwd reads x, writes y; bwd reads x, dy, writes dx (5 passes of 4 bytes)
+    ("BN train fwd+bwd 2x64x256^2", "batchNormTrainForwardBackward", None, "batchNormTrainForwardBackward",
+     5 * 4.0 * act, "GB/s"),
+    # nominal traffic: read x, write y (4 bytes each element of y)
+    ("maxpool 2x2 fwd 2x64x256^2", "maxPool2x2Forward", None, "maxPool2x2Forward", 4.0 * act + 4.0 * act / 4, "GB/s"),
+]
+
+def rate(work, ms):
+    return work / (ms * 1e-3) / 1e9
+
+print(f"\nCPU kernels, {threads} threads, JMH vs PyTorch in the same run (rates; higher is better)")
+hdr = f"{'op':30s} {'unit':8s} {'ours':>8s} {'EJML':>8s} {'PyTorch':>8s} {'ours/PT':>8s}"
+print(hdr)
+print("-" * len(hdr))
+for label, ours, ejml, tkey, work, unit in rows:
+    o = rate(work, jmh[ours]) if ours and ours in jmh else None
+    e = rate(work, jmh[ejml]) if ejml and ejml in jmh else None
+    t = rate(work, torch_ms[tkey]) if tkey in torch_ms else None
+    f = lambda v: f"{v:8.1f}" if v is not None else f"{'-':>8s}"
+    ratio = f"{o / t:8.2f}" if o is not None and t else f"{'-':>8s}"
+    print(f"{label:30s} {unit:8s} {f(o)} {f(e)} {f(t)} {ratio}")
+PY

@@ -1,0 +1,76 @@
+package org.wpunet.benchmarks;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.wpunet.core.cpu.kernels.Conv2dKernels;
+import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
+
+/**
+ * WPU-Net's dominant layer: 3x3 convolution, 64 -> 64 channels, padding 1, on 1x64x256x256
+ * (2 * 64 * 64 * 9 * 256^2 = 4.83 GFLOP per pass), forward and both gradients; plus the 2x2
+ * stride-2 transposed convolution 128 -> 64 on 1x128x128x128 (up-sampling, 0.54 GFLOP).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+public class ConvBenchmark {
+    static final int N = 1, C = 64, H = 256, W = 256, OC = 64;
+    float[] x, weight, bias, y, dy, dx, dWeight, dBias;
+    float[] ux, uWeight, uBias, uy;
+
+    @Setup
+    public void setup() {
+        Random r = new Random(2);
+        x = fill(r, N * C * H * W);
+        weight = fill(r, OC * C * 9);
+        bias = fill(r, OC);
+        y = new float[N * OC * H * W];
+        dy = fill(r, N * OC * H * W);
+        dx = new float[x.length];
+        dWeight = new float[weight.length];
+        dBias = new float[OC];
+        ux = fill(r, 128 * 128 * 128);
+        uWeight = fill(r, 128 * 64 * 4);
+        uBias = fill(r, 64);
+        uy = new float[64 * 256 * 256];
+    }
+
+    static float[] fill(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextFloat() - 0.5f;
+        return a;
+    }
+
+    @Benchmark
+    public float[] conv3x3Forward() {
+        Conv2dKernels.forward(x, N, C, H, W, weight, OC, 3, 3, bias, 1, 1, 1, 1, 1, 1, y);
+        return y;
+    }
+
+    @Benchmark
+    public float[] conv3x3InputGrad() {
+        Conv2dKernels.backwardInput(dy, weight, N, C, H, W, OC, 3, 3, 1, 1, 1, 1, 1, 1, dx);
+        return dx;
+    }
+
+    @Benchmark
+    public float[] conv3x3WeightGrad() {
+        Conv2dKernels.backwardWeight(x, dy, N, C, H, W, OC, 3, 3, 1, 1, 1, 1, 1, 1, dWeight, dBias);
+        return dWeight;
+    }
+
+    @Benchmark
+    public float[] convTranspose2x2Forward() {
+        ConvTranspose2dKernels.forward(ux, 1, 128, 128, 128, uWeight, 64, 2, 2, uBias, 2, 2, 0, 0, 0, 0, 1, 1, uy);
+        return uy;
+    }
+}

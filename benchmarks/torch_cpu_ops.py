@@ -1,0 +1,67 @@
+"""PyTorch CPU timings of the ops in the JMH benchmarks (same shapes), for compare-cpu.sh.
+
+Prints one JSON object {op: milliseconds per call}. Each op: warm-up, then the median of several
+timed repetitions, with 2 intra-op threads (the JVM side uses both cores too).
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+torch.manual_seed(0)
+aten = torch.ops.aten
+
+
+def bench(fn, reps=5, warm=2, min_time=0.3):
+    for _ in range(warm):
+        fn()
+    times = []
+    for _ in range(reps):
+        n, t0 = 0, time.perf_counter()
+        while True:
+            fn()
+            n += 1
+            if time.perf_counter() - t0 >= min_time:
+                break
+        times.append((time.perf_counter() - t0) / n * 1e3)
+    return statistics.median(times)
+
+
+res = {}
+with torch.no_grad():
+    a, b = torch.rand(1024, 1024) - 0.5, torch.rand(1024, 1024) - 0.5
+    out = torch.empty(1024, 1024)
+    res["sgemm1024"] = bench(lambda: torch.mm(a, b, out=out))
+
+    x = torch.rand(1, 64, 256, 256) - 0.5
+    w = torch.rand(64, 64, 3, 3) - 0.5
+    bias = torch.rand(64) - 0.5
+    dy = torch.rand(1, 64, 256, 256) - 0.5
+    res["conv3x3Forward"] = bench(lambda: F.conv2d(x, w, bias, 1, 1))
+    res["conv3x3InputGrad"] = bench(lambda: aten.convolution_backward(
+        dy, x, w, [64], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [True, False, False]))
+    res["conv3x3WeightGrad"] = bench(lambda: aten.convolution_backward(
+        dy, x, w, [64], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [False, True, True]))
+
+    ux = torch.rand(1, 128, 128, 128) - 0.5
+    uw = torch.rand(128, 64, 2, 2) - 0.5
+    ub = torch.rand(64) - 0.5
+    res["convTranspose2x2Forward"] = bench(lambda: F.conv_transpose2d(ux, uw, ub, stride=2))
+
+    bx = torch.rand(2, 64, 256, 256) - 0.5
+    bdy = torch.rand(2, 64, 256, 256) - 0.5
+    g, bt = torch.rand(64) - 0.5, torch.rand(64) - 0.5
+    rm, rv = torch.zeros(64), torch.ones(64)
+
+    def bn():
+        y, sm, sis = aten.native_batch_norm(bx, g, bt, rm, rv, True, 0.1, 1e-5)[:3]
+        return aten.native_batch_norm_backward(bdy, bx, g, rm, rv, sm, sis, True, 1e-5, [True, True, True])
+
+    res["batchNormTrainForwardBackward"] = bench(bn)
+    res["maxPool2x2Forward"] = bench(lambda: F.max_pool2d(bx, 2, 2, return_indices=True))
+
+print(json.dumps(res))

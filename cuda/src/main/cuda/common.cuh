@@ -1,0 +1,61 @@
+// Shared helpers of the wpunet CUDA kernels: strided layouts and dtype-generic loads/stores.
+// Dtype codes are org.wpunet.core.DType ordinals: F32=0, F64=1, I32=2, U8=3, BF16=4, F16=5.
+#pragma once
+#include <cuda_fp16.h>
+
+#define WP_MAX_RANK 8
+
+// A strided view (org.wpunet.core.Layout) passed by value: element i (row-major over shape) lives
+// at offset + sum_d idx_d * stride[d]. Only 18 ints, so it fits the kernel parameter space easily.
+struct Lay {
+    int rank;
+    int offset;
+    int shape[WP_MAX_RANK];
+    int stride[WP_MAX_RANK];
+};
+
+__device__ __forceinline__ int lay_offset(const Lay& l, int i) {
+    int o = l.offset;
+    for (int d = l.rank - 1; d >= 0; --d) {
+        int s = l.shape[d];
+        int q = i / s;
+        o += (i - q * s) * l.stride[d];
+        i = q;
+    }
+    return o;
+}
+
+// float -> bfloat16 bits exactly as DType.floatToBf16: round to nearest even, NaN stays NaN (quiet bit set).
+__device__ __forceinline__ unsigned short f2bf(float f) {
+    unsigned int bits = __float_as_uint(f);
+    if (f != f) return (unsigned short)((bits >> 16) | 0x40);
+    unsigned int rounding = 0x7FFFu + ((bits >> 16) & 1u);
+    return (unsigned short)((bits + rounding) >> 16);
+}
+
+__device__ __forceinline__ double ld(const void* p, int dt, int i) {
+    switch (dt) {
+        case 0: return (double)((const float*)p)[i];
+        case 1: return ((const double*)p)[i];
+        case 2: return (double)((const int*)p)[i];
+        case 3: return (double)((const unsigned char*)p)[i];
+        case 4: return (double)__uint_as_float(((unsigned int)((const unsigned short*)p)[i]) << 16);
+        default: return (double)__half2float(((const __half*)p)[i]);
+    }
+}
+
+// Stores like CpuStorage.set: floats round to nearest, integers truncate toward zero (NaN -> 0,
+// clamped to the int range like Java's (int) cast), U8 keeps the low 8 bits of that int.
+__device__ __forceinline__ void st(void* p, int dt, int i, double v) {
+    switch (dt) {
+        case 0: ((float*)p)[i] = (float)v; break;
+        case 1: ((double*)p)[i] = v; break;
+        case 2: ((int*)p)[i] = (int)v; break;
+        case 3: ((unsigned char*)p)[i] = (unsigned char)(int)v; break;
+        case 4: ((unsigned short*)p)[i] = f2bf((float)v); break;
+        default: ((__half*)p)[i] = __float2half_rn((float)v); break;
+    }
+}
+
+// Grid-stride loop over n elements.
+#define WP_LOOP(i, n) for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)

@@ -1,0 +1,183 @@
+package org.wpunet.nn.autograd;
+
+import org.wpunet.core.ConvParams;
+import org.wpunet.core.NeuralOps;
+import org.wpunet.core.Rng;
+import org.wpunet.core.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Differentiable neural-network ops on {@link NeuralOps}' fused forward and backward kernels
+ * (convolution, transposed convolution, max pooling, batch norm, dropout) plus composites
+ * (linear, adaptive average pooling). Each op's backward rule sits beside its forward.
+ */
+public final class Functional {
+    private Functional() {}
+
+    private static Variable[] inputs(Variable x, Variable w, Variable b) {
+        return b == null ? new Variable[]{x, w} : new Variable[]{x, w, b};
+    }
+
+    /** y = conv2d(x, w) + b with x [N,C,H,W], w [OC,C,KH,KW], b [OC] or null. */
+    public static Variable conv2d(Variable x, Variable w, Variable b, ConvParams p) {
+        int[] xs = x.shape(), ws = w.shape();
+        Tensor out = NeuralOps.conv2d(x.value(), w.value(), b == null ? null : b.value(), p);
+        return Ops.record("conv2d", out, inputs(x, w, b), (g, n) -> {
+            Tensor[] r = new Tensor[b == null ? 2 : 3];
+            if (n[0]) r[0] = NeuralOps.conv2dBackwardInput(g, w.value(), xs, p);
+            if (n[1] || (b != null && n[2])) {
+                Tensor[] wb = NeuralOps.conv2dBackwardWeight(x.value(), g, ws, p, b != null);
+                r[1] = wb[0];
+                if (b != null) r[2] = wb[1];
+            }
+            return r;
+        });
+    }
+
+    /** Transposed convolution; x [N,C,H,W], w [C,OC,KH,KW] (PyTorch layout), b [OC] or null. */
+    public static Variable convTranspose2d(Variable x, Variable w, Variable b, ConvParams p) {
+        int[] xs = x.shape(), ws = w.shape();
+        Tensor out = NeuralOps.convTranspose2d(x.value(), w.value(), b == null ? null : b.value(), p);
+        return Ops.record("conv_transpose2d", out, inputs(x, w, b), (g, n) -> {
+            Tensor[] r = new Tensor[b == null ? 2 : 3];
+            if (n[0]) r[0] = NeuralOps.convTranspose2dBackwardInput(g, w.value(), xs, p);
+            if (n[1] || (b != null && n[2])) {
+                Tensor[] wb = NeuralOps.convTranspose2dBackwardWeight(x.value(), g, ws, p, b != null);
+                r[1] = wb[0];
+                if (b != null) r[2] = wb[1];
+            }
+            return r;
+        });
+    }
+
+    /** Max pooling (kernel, stride, padding, dilation as [h, w]); the gradient goes to each window's maximum. */
+    public static Variable maxPool2d(Variable x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        int[] xs = x.shape();
+        NeuralOps.PoolResult r = NeuralOps.maxPool2d(x.value(), kernel, stride, padding, dilation);
+        Tensor indices = r.indices();
+        return Ops.record("max_pool2d", r.values(), new Variable[]{x},
+                (g, n) -> new Tensor[]{NeuralOps.maxPool2dBackward(g, indices, xs)}, indices);
+    }
+
+    /**
+     * Batch norm over [N,C,H,W]. Training: batch statistics, running stats updated in place
+     * (momentum as PyTorch), fused backward. Inference: y = (x - mean) * gamma / sqrt(var + eps) + beta
+     * with the running statistics, whose gradient is dx = g gamma / sqrt(var + eps),
+     * dgamma = sum g xhat, dbeta = sum g. gamma/beta may be null (affine=false).
+     */
+    public static Variable batchNorm(Variable x, Variable gamma, Variable beta, Tensor runningMean, Tensor runningVar,
+                                     boolean training, double momentum, double eps) {
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("batch_norm: give both gamma and beta, or neither");
+        Variable[] ins = gamma == null ? new Variable[]{x} : new Variable[]{x, gamma, beta};
+        NeuralOps.BatchNormResult r = NeuralOps.batchNorm(x.value(), gamma == null ? null : gamma.value(),
+                beta == null ? null : beta.value(), runningMean, runningVar, training, momentum, eps);
+        if (training) {
+            Tensor mean = r.saveMean(), invStd = r.saveInvStd();
+            return Ops.record("batch_norm", r.output(), ins, (g, n) -> {
+                Tensor[] d = NeuralOps.batchNormBackward(x.value(), g, gamma == null ? null : gamma.value(), mean, invStd);
+                return gamma == null ? new Tensor[]{d[0]} : d;
+            }, mean, invStd);
+        }
+        int c = x.size(1);
+        return Ops.record("batch_norm_eval", r.output(), ins, (g, n) -> {
+            try (Tensor ve = runningVar.add(eps); Tensor sd = ve.sqrt(); Tensor inv = sd.reciprocal();
+                 Tensor inv4 = inv.reshape(1, c, 1, 1); Tensor m4 = runningMean.reshape(1, c, 1, 1)) {
+                Tensor[] out = new Tensor[ins.length];
+                if (n[0]) {
+                    if (gamma == null) out[0] = g.mul(inv4);
+                    else {
+                        try (Tensor g4 = gamma.value().reshape(1, c, 1, 1); Tensor s = g4.mul(inv4)) {
+                            out[0] = g.mul(s);
+                        }
+                    }
+                }
+                if (gamma != null) {
+                    if (n[1]) {
+                        try (Tensor xc = x.value().sub(m4); Tensor xhat = xc.mul(inv4); Tensor gx = g.mul(xhat)) {
+                            out[1] = gx.sum(false, 0, 2, 3);
+                        }
+                    }
+                    if (n[2]) out[2] = g.sum(false, 0, 2, 3);
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Inverted dropout with probability p when training (identity otherwise); the mask is drawn from rng. */
+    public static Variable dropout(Variable x, double p, boolean training, Rng rng) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0,1), got " + p);
+        if (!training || p == 0) return Ops.contiguous(x);
+        Tensor[] r = NeuralOps.dropout(x.value(), p, rng);
+        Tensor mask = r[1];
+        return Ops.record("dropout", r[0], new Variable[]{x}, (g, n) -> new Tensor[]{g.mul(mask)}, mask);
+    }
+
+    /** y = x W^T + b with W [out, in] (PyTorch layout), b [out] or null; composite. */
+    public static Variable linear(Variable x, Variable w, Variable b) {
+        if (w.rank() != 2 || x.size(-1 + x.rank()) != w.size(1)) {
+            throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " does not match weight "
+                    + Arrays.toString(w.shape()) + " (in_features " + w.size(1) + ")");
+        }
+        Variable y = Ops.matmul(x, Ops.transpose(w, 0, 1));
+        return b == null ? y : Ops.add(y, b);
+    }
+
+    /**
+     * Adaptive average pooling to [oh, ow] as PyTorch: output cell i averages input rows
+     * floor(i H / oh) .. ceil((i+1) H / oh) - 1 (likewise columns); composite.
+     */
+    public static Variable adaptiveAvgPool2d(Variable x, int oh, int ow) {
+        if (x.rank() != 4) throw new IllegalArgumentException("adaptive_avg_pool2d: input must be 4-D, got " + Arrays.toString(x.shape()));
+        if (oh < 1 || ow < 1) throw new IllegalArgumentException("adaptive_avg_pool2d: output size must be positive, got " + oh + "x" + ow);
+        int h = x.size(2), w = x.size(3);
+        if (oh == 1 && ow == 1) return Ops.mean(x, true, 2, 3);
+        Variable[] rows = new Variable[oh];
+        for (int i = 0; i < oh; i++) {
+            int h0 = Math.floorDiv(i * h, oh), h1 = -Math.floorDiv(-(i + 1) * h, oh);
+            Variable band = Ops.narrow(x, 2, h0, h1 - h0);
+            Variable[] cells = new Variable[ow];
+            for (int j = 0; j < ow; j++) {
+                int w0 = Math.floorDiv(j * w, ow), w1 = -Math.floorDiv(-(j + 1) * w, ow);
+                cells[j] = Ops.mean(Ops.narrow(band, 3, w0, w1 - w0), true, 2, 3);
+            }
+            rows[i] = Ops.concat(3, cells);
+        }
+        return Ops.concat(2, rows);
+    }
+
+    /**
+     * Elementwise binary cross-entropy on logits x against targets y in [0,1], with an optional
+     * positive-class weight pw (broadcast over the last dim, like PyTorch's pos_weight), in the stable
+     * form l = (1 - y) x + L (log(1 + exp(-|x|)) + max(-x, 0)) with L = 1 + (pw - 1) y.
+     * Fused backward: dl/dx = (1 - y) - L (1 - sigmoid(x)), i.e. sigmoid(x) - y when pw = 1.
+     */
+    public static Variable binaryCrossEntropyWithLogits(Variable x, Tensor y, Tensor posWeight) {
+        Tensor xv = x.value();
+        if (!Arrays.equals(xv.shape(), y.shape())) {
+            throw new IllegalArgumentException("bce_with_logits: input shape " + Arrays.toString(xv.shape()) + " != target shape "
+                    + Arrays.toString(y.shape()));
+        }
+        Tensor l = lWeight(y, posWeight);
+        Tensor out;
+        try (Tensor ax = xv.abs(); Tensor nax = ax.neg(); Tensor e = nax.exp(); Tensor e1 = e.add(1); Tensor sp = e1.log();
+             Tensor nx = xv.neg(); Tensor mx = nx.relu(); Tensor tail = sp.add(mx); Tensor lt = l.mul(tail);
+             Tensor oneMinusY = y.rsub(1); Tensor head = oneMinusY.mul(xv)) {
+            out = head.add(lt);
+        }
+        return Ops.record("bce_with_logits", out, new Variable[]{x}, (g, n) -> {
+            try (Tensor s = x.value().sigmoid(); Tensor oms = s.rsub(1); Tensor lo = l.mul(oms); Tensor omy = y.rsub(1);
+                 Tensor d = omy.sub(lo)) {
+                return new Tensor[]{g.mul(d)};
+            }
+        }, l);
+    }
+
+    private static Tensor lWeight(Tensor y, Tensor posWeight) {
+        if (posWeight == null) return Tensor.onesLike(y);
+        try (Tensor pm1 = posWeight.sub(1); Tensor t = y.mul(pm1)) {
+            return t.add(1);
+        }
+    }
+}

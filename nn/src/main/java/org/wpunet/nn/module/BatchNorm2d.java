@@ -1,0 +1,53 @@
+package org.wpunet.nn.module;
+
+import org.wpunet.core.DType;
+import org.wpunet.core.Tensor;
+import org.wpunet.nn.autograd.Functional;
+import org.wpunet.nn.autograd.Variable;
+
+/**
+ * Batch norm over channels of [N,C,H,W] (PyTorch's nn.BatchNorm2d, affine, tracking running stats):
+ * weight (ones), bias (zeros), buffers running_mean (zeros), running_var (ones) and
+ * num_batches_tracked (an int64 in PyTorch's state dict). Training normalises with batch statistics
+ * and updates running = (1 - momentum) running + momentum batch (unbiased variance); eval uses the
+ * running statistics.
+ */
+public final class BatchNorm2d extends Module {
+    private final int features;
+    private final double momentum, eps;
+
+    public BatchNorm2d(int features, double momentum, double eps) {
+        if (features < 1) throw new IllegalArgumentException("BatchNorm2d needs a positive feature count, got " + features);
+        this.features = features;
+        this.momentum = momentum;
+        this.eps = eps;
+        registerParameter("weight", Tensor.ones(features));
+        registerParameter("bias", Tensor.zeros(features));
+        registerBuffer("running_mean", Tensor.zeros(features), false);
+        registerBuffer("running_var", Tensor.ones(features), false);
+        registerBuffer("num_batches_tracked", Tensor.zeros(DType.I32, new int[0]), true);
+    }
+
+    /** momentum 0.1, eps 1e-5 (PyTorch's defaults). */
+    public BatchNorm2d(int features) { this(features, 0.1, 1e-5); }
+
+    @Override
+    public Variable forward(Variable x) {
+        if (x.rank() != 4 || x.size(1) != features) {
+            throw new IllegalArgumentException("BatchNorm2d(" + features + ") expects [N," + features + ",H,W], got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        Variable y = Functional.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"),
+                buffer("running_var"), isTraining(), momentum, eps);
+        if (isTraining()) {
+            Tensor count = buffer("num_batches_tracked");
+            try (Tensor one = Tensor.full(count.device(), DType.I32, 1)) {
+                count.addInPlace(one);
+            }
+        }
+        return y;
+    }
+
+    @Override
+    public String toString() { return "BatchNorm2d(" + features + ", eps=" + eps + ", momentum=" + momentum + ")"; }
+}

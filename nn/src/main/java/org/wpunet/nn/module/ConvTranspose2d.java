@@ -1,0 +1,44 @@
+package org.wpunet.nn.module;
+
+import org.wpunet.core.ConvParams;
+import org.wpunet.core.Rng;
+import org.wpunet.core.Tensor;
+import org.wpunet.nn.autograd.Functional;
+import org.wpunet.nn.autograd.Variable;
+import org.wpunet.nn.init.Init;
+
+/**
+ * Transposed 2-D convolution; weight [in, out, k, k], bias [out] (PyTorch's nn.ConvTranspose2d,
+ * groups=1). PyTorch's init takes fan_in from weight dim 1, i.e. out * k * k; so do we.
+ */
+public final class ConvTranspose2d extends Module {
+    private final int inChannels, outChannels, kernel;
+    private final ConvParams params;
+
+    /** params carries stride, padding, dilation and output padding. */
+    public ConvTranspose2d(int inChannels, int outChannels, int kernel, ConvParams params, boolean bias, Rng rng) {
+        if (inChannels < 1 || outChannels < 1 || kernel < 1) {
+            throw new IllegalArgumentException("ConvTranspose2d needs positive channels and kernel, got in=" + inChannels
+                    + " out=" + outChannels + " kernel=" + kernel);
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernel = kernel;
+        this.params = params;
+        Init.torchDefaultWeight(registerParameter("weight", Tensor.zeros(inChannels, outChannels, kernel, kernel)).value(), rng);
+        if (bias) Init.torchDefaultBias(registerParameter("bias", Tensor.zeros(outChannels)).value(), outChannels * kernel * kernel, rng);
+    }
+
+    /** With bias, no padding: the U-Net up-sampling layer (kernel 2, stride 2 doubles H and W). */
+    public ConvTranspose2d(int inChannels, int outChannels, int kernel, int stride, Rng rng) {
+        this(inChannels, outChannels, kernel, ConvParams.of(stride, 0), true, rng);
+    }
+
+    @Override
+    public Variable forward(Variable x) {
+        return Functional.convTranspose2d(x, parameter("weight"), parameterOrNull("bias"), params);
+    }
+
+    @Override
+    public String toString() { return "ConvTranspose2d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ", " + params + ")"; }
+}
