@@ -1,2 +1,2 @@
-/** The cuda module of WPU-Net for the JVM (its issue comes later). */
+/** The CUDA backend: JCuda driver API, cuBLAS/cuDNN through FFM, own kernels as PTX (see docs/cuda.md). */
 package org.wpunet.cuda;

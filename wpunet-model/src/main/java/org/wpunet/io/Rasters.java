@@ -5,7 +5,6 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -75,5 +74,4 @@ final class Rasters {
     /** Bits per sample of the first band. */
     static int bits(BufferedImage img) { return img.getColorModel().getComponentSize(0); }
 
-    static UncheckedIOException unchecked(IOException e) { return new UncheckedIOException(e); }
 }

@@ -21,6 +21,13 @@ public final class Conv2dKernels {
     /** Column buffer budget in floats (4 MiB). */
     static final int COL_BUDGET = 1 << 20;
 
+    /**
+     * Largest weight matrix (floats) for the implicit-GEMM forward: it re-reads all packed weights
+     * for every 32-pixel panel, which is only cheap while they stay in L2. Bigger layers use the
+     * banded im2col + blocked SGEMM, whose A blocks are reused across many columns.
+     */
+    static final long IMPLICIT_MAX_WEIGHTS = 1L << 19;
+
     // ---------------------------------------------------------------------------------- float API
 
     public static void forward(float[] x, int n, int c, int h, int w, float[] weight, int oc, int kh, int kw,
@@ -58,7 +65,7 @@ public final class Conv2dKernels {
                             int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow, float[] y) {
         int k = c * kh * kw, p = oh * ow;
         boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
-        if (!direct && Simd.enabled()) {
+        if (!direct && Simd.enabled() && (long) oc * k <= IMPLICIT_MAX_WEIGHTS) {
             forwardPacked(x, n, c, h, w, wt, oc, kh, kw, bias, sh, sw, ph, pw, dh, dw, oh, ow, y);
             return;
         }
@@ -166,10 +173,10 @@ public final class Conv2dKernels {
                 for (int r0 = 0; r0 < oh; r0 += band) {
                     int r1 = Math.min(oh, r0 + band), pb = (r1 - r0) * ow;
                     float[] bMat = direct ? x : col;
-                    int bOff = direct ? xImg + r0 * ow : 0, ldb = direct ? p : pb;
+                    int bOff = direct ? xImg + r0 * ow : 0, ldb = direct ? p : pb, aOff = dyImg + r0 * ow;
                     if (!direct) Im2col.im2col(x, xImg, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ow, r0, r1, col);
                     Parallel.forRange((k + 3) / 4, Math.max(1, grain / 4), (q0, q1) -> SgemmVector.gemmNT(oc, k, pb,
-                            dy, dyImg + r0 * ow, p, bMat, bOff, ldb, dWeight, 0, k, q0 * 4, Math.min(k, q1 * 4)));
+                            dy, aOff, p, bMat, bOff, ldb, dWeight, 0, k, q0 * 4, Math.min(k, q1 * 4)));
                 }
             }
             if (dBias != null) biasGrad(dy, n, oc, p, dBias);

@@ -14,8 +14,12 @@ final class Scratch {
 
     private Scratch() {}
 
+    /** Larger requests are allocated afresh and not kept, so idle threads do not pin big buffers. */
+    private static final int KEEP_LIMIT = 1 << 22;
+
     /** A float array of at least {@code size} elements; contents are undefined. */
     static float[] floats(int slot, int size) {
+        if (size > KEEP_LIMIT) return new float[size];
         float[][] s = FLOATS.get();
         float[] a = s[slot];
         if (a == null || a.length < size) {
@@ -26,6 +30,7 @@ final class Scratch {
     }
 
     static double[] doubles(int slot, int size) {
+        if (size > KEEP_LIMIT) return new double[size];
         double[][] s = DOUBLES.get();
         double[] a = s[slot];
         if (a == null || a.length < size) {

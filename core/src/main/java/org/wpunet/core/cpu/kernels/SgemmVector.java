@@ -105,35 +105,41 @@ final class SgemmVector {
         }
     }
 
-    /** Depth of one pass of {@link #gemmNT}: its A rows stay in L1 while B rows stream from L2. */
-    private static final int KB_NT = 1024;
+    /** Rows of B per group in {@link #gemmNT}: a group's k-slice stays in L2 across all rows of A. */
+    private static final int JB_NT = 128;
 
     /**
      * C[m x n, columns j0..j1) += A[m x k] * B[n x k]^T where both operands have k contiguous
      * (lda, ldb are row strides). Used for convolution weight gradients, where k is the pixel
      * axis of both dy and the column matrix: a dot-product micro-kernel of 4 x 4 outputs keeps 16
      * vector accumulators along k and needs no packing (packing would transpose every element,
-     * which costs more than the multiply-adds when m is small). Serial.
+     * which costs more than the multiply-adds when m is small). Blocking: k-slices of kb (A's
+     * slice about 1 MiB, 256..1024 deep), B rows in groups of JB_NT; each 4-row A tile is reused
+     * from L1 across a group. Serial.
      */
     static void gemmNT(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                        float[] c, int cOff, int ldc, int j0, int j1) {
-        for (int kb = 0; kb < k; kb += KB_NT) {
-            int kl = Math.min(KB_NT, k - kb);
-            int i = 0;
-            for (; i + 4 <= m; i += 4) {
-                int j = j0;
-                for (; j + 4 <= j1; j += 4) {
-                    dot4x4(kl, a, aOff + i * lda + kb, lda, b, bOff + j * ldb + kb, ldb, c, cOff + i * ldc + j, ldc);
-                }
-                for (; j < j1; j++) {
-                    for (int ii = i; ii < i + 4; ii++) {
-                        c[cOff + ii * ldc + j] += dot(kl, a, aOff + ii * lda + kb, b, bOff + j * ldb + kb);
+        int kbMax = Math.max(256, Math.min(1024, (1 << 18) / Math.max(1, m)));
+        for (int kb = 0; kb < k; kb += kbMax) {
+            int kl = Math.min(kbMax, k - kb);
+            for (int jg = j0; jg < j1; jg += JB_NT) {
+                int jEnd = Math.min(j1, jg + JB_NT);
+                int i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    int j = jg;
+                    for (; j + 4 <= jEnd; j += 4) {
+                        dot4x4(kl, a, aOff + i * lda + kb, lda, b, bOff + j * ldb + kb, ldb, c, cOff + i * ldc + j, ldc);
+                    }
+                    for (; j < jEnd; j++) {
+                        for (int ii = i; ii < i + 4; ii++) {
+                            c[cOff + ii * ldc + j] += dot(kl, a, aOff + ii * lda + kb, b, bOff + j * ldb + kb);
+                        }
                     }
                 }
-            }
-            for (; i < m; i++) {
-                for (int j = j0; j < j1; j++) {
-                    c[cOff + i * ldc + j] += dot(kl, a, aOff + i * lda + kb, b, bOff + j * ldb + kb);
+                for (; i < m; i++) {
+                    for (int j = jg; j < jEnd; j++) {
+                        c[cOff + i * ldc + j] += dot(kl, a, aOff + i * lda + kb, b, bOff + j * ldb + kb);
+                    }
                 }
             }
         }
@@ -154,8 +160,8 @@ final class SgemmVector {
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
         int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = bi + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-        int p = 0;
-        for (; p + L <= k; p += L) {
+        int kv = k - k % L, p = 0;
+        for (; p < kv; p += L) {
             FloatVector x0 = FloatVector.fromArray(S, a, ai + p), x1 = FloatVector.fromArray(S, a, a1 + p);
             FloatVector x2 = FloatVector.fromArray(S, a, a2 + p), x3 = FloatVector.fromArray(S, a, a3 + p);
             FloatVector y = FloatVector.fromArray(S, b, bi + p);
@@ -167,15 +173,32 @@ final class SgemmVector {
             y = FloatVector.fromArray(S, b, b3 + p);
             c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
         }
-        FloatVector[] acc = {c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33};
-        int[] ar = {ai, a1, a2, a3}, br = {bi, b1, b2, b3};
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 4; j++) {
-                float s = acc[i * 4 + j].reduceLanes(VectorOperators.ADD);
-                for (int q = p; q < k; q++) s += a[ar[i] + q] * b[br[j] + q];
-                c[ci + i * ldc + j] += s;
-            }
-        }
+        int r0 = ci;
+        c[r0 + 0] += c00.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, bi, p, k);
+        c[r0 + 1] += c01.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, b1, p, k);
+        c[r0 + 2] += c02.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, b2, p, k);
+        c[r0 + 3] += c03.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, b3, p, k);
+        int r1 = ci + 1 * ldc;
+        c[r1 + 0] += c10.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, bi, p, k);
+        c[r1 + 1] += c11.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b1, p, k);
+        c[r1 + 2] += c12.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b2, p, k);
+        c[r1 + 3] += c13.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b3, p, k);
+        int r2 = ci + 2 * ldc;
+        c[r2 + 0] += c20.reduceLanes(VectorOperators.ADD) + tail(a, a2, b, bi, p, k);
+        c[r2 + 1] += c21.reduceLanes(VectorOperators.ADD) + tail(a, a2, b, b1, p, k);
+        c[r2 + 2] += c22.reduceLanes(VectorOperators.ADD) + tail(a, a2, b, b2, p, k);
+        c[r2 + 3] += c23.reduceLanes(VectorOperators.ADD) + tail(a, a2, b, b3, p, k);
+        int r3 = ci + 3 * ldc;
+        c[r3 + 0] += c30.reduceLanes(VectorOperators.ADD) + tail(a, a3, b, bi, p, k);
+        c[r3 + 1] += c31.reduceLanes(VectorOperators.ADD) + tail(a, a3, b, b1, p, k);
+        c[r3 + 2] += c32.reduceLanes(VectorOperators.ADD) + tail(a, a3, b, b2, p, k);
+        c[r3 + 3] += c33.reduceLanes(VectorOperators.ADD) + tail(a, a3, b, b3, p, k);
+    }
+
+    private static float tail(float[] a, int ai, float[] b, int bi, int from, int k) {
+        float s = 0f;
+        for (int q = from; q < k; q++) s += a[ai + q] * b[bi + q];
+        return s;
     }
 
     /** Packs columns [j0, j0+nr) of op(B)[pc..pc+kc, :] into one NR-wide panel at {@code base}, zero-padded. */

@@ -19,7 +19,10 @@ class ConvKernelsTest {
         {1, 33, 13, 9, 17, 3, 3, 1, 1, 1, 1, 1, 1},
         {1, 2, 4, 4, 3, 1, 1, 2, 2, 0, 0, 1, 1},
         {1, 3, 5, 6, 2, 3, 3, 3, 2, 2, 1, 1, 2},
+        {2, 2, 20, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1}, // WPU-Net's first layer shape, small
+        {1, 3, 9, 9, 4, 3, 3, 1, 1, 0, 2, 2, 1},   // padding smaller than the dilated kernel half
         {1, 64, 48, 48, 8, 3, 3, 1, 1, 1, 1, 1, 1}, // column matrix over the budget: several row bands
+        {1, 64, 4, 5, 1000, 3, 3, 1, 1, 1, 1, 1, 1}, // weights too big for the implicit GEMM: blocked path
     };
 
     static int out(int in, int k, int s, int p, int d) { return (in + 2 * p - d * (k - 1) - 1) / s + 1; }

@@ -1,0 +1,184 @@
+package org.wpunet.cuda;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wpunet.core.BackendProvider;
+import org.wpunet.core.Backends;
+import org.wpunet.core.DType;
+import org.wpunet.core.Layout;
+
+/** Everything that must hold on a machine without a GPU: loading, probing, FFM lookup errors, pure arithmetic. */
+class CudaWithoutGpuTest {
+    @Test
+    void providerLoadsAndProbeNeverThrows() {
+        List<BackendProvider> found = new ArrayList<>();
+        ServiceLoader.load(BackendProvider.class).forEach(found::add);
+        BackendProvider p = found.stream().filter(x -> x.type().equals("cuda")).findFirst().orElseThrow();
+        assertInstanceOf(CudaBackendProvider.class, p);
+        String why = assertDoesNotThrow(p::probe);
+        if (why != null) {
+            assertFalse(why.isBlank());
+            assertFalse(why.contains("\n"), "one line: " + why);
+            assertEquals(0, p.deviceCount());
+            assertThrows(IllegalStateException.class, () -> p.backend(0));
+        }
+        var st = Backends.status().stream().filter(s -> s.type().equals("cuda")).findFirst().orElseThrow();
+        assertEquals(why == null, st.available(), st.toString());
+    }
+
+    @Test
+    void missingLibraryNamesSonamesAndDirectories(@TempDir Path dir) {
+        var e = assertThrows(IllegalStateException.class,
+                () -> NativeLibrary.load("cuDNN", List.of("libcudnn.so.9"), List.of(dir, dir.resolve("nope"))));
+        assertTrue(e.getMessage().contains("libcudnn.so.9"), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("CUDA_HOME"), e.getMessage());
+    }
+
+    @Test
+    void brokenLibraryFileIsReportedNotThrownAsLinkageError(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("libcublas.so.13"), "not an ELF file");
+        var e = assertThrows(IllegalStateException.class,
+                () -> NativeLibrary.load("cuBLAS", Cublas.SONAMES, List.of(dir)));
+        assertTrue(e.getMessage().contains("failed to open"), e.getMessage());
+        assertTrue(e.getMessage().contains("libcublas.so.12"), e.getMessage());
+    }
+
+    @Test
+    void realLibraryLookupFindsSymbolsAndReportsMissingOnes() {
+        // libc is on every machine: exercises the found path and the missing-symbol error
+        List<Path> dirs = List.of(Path.of("/lib/x86_64-linux-gnu"), Path.of("/usr/lib/x86_64-linux-gnu"));
+        NativeLibrary libc = NativeLibrary.load("libc", List.of("libc.so.6"), dirs);
+        assertTrue(libc.has("malloc"));
+        var e = assertThrows(IllegalStateException.class, () -> libc.fn("cudnnCreate",
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT)));
+        assertTrue(e.getMessage().contains("cudnnCreate") && e.getMessage().contains("libc.so.6"), e.getMessage());
+    }
+
+    @Test
+    void searchPathOrder() {
+        List<Path> p = NativeLibrary.searchPath(Map.of("CUDA_HOME", "/opt/cuda", "LD_LIBRARY_PATH", "/a:/b"), "/j");
+        assertEquals(List.of(Path.of("/j"), Path.of("/a"), Path.of("/b"), Path.of("/opt/cuda/lib64"), Path.of("/opt/cuda/lib"),
+                Path.of("/usr/local/cuda/lib64"), Path.of("/usr/lib/x86_64-linux-gnu")), p);
+    }
+
+    @Test
+    void launchGrid() {
+        assertEquals(0, Launch.blocks(0, 256, 100));
+        assertEquals(1, Launch.blocks(1, 256, 100));
+        assertEquals(1, Launch.blocks(256, 256, 100));
+        assertEquals(2, Launch.blocks(257, 256, 100));
+        assertEquals(100, Launch.blocks(1L << 30, 256, 100));
+    }
+
+    @Test
+    void layoutStructPacking() {
+        Layout l = Layout.contiguous(2, 3, 4, 5).transpose(1, 3).narrow(0, 1, 1);
+        int[] s = Launch.lay(l, "t");
+        assertEquals(Launch.LAY_INTS, s.length);
+        assertEquals(4, s[0]);
+        assertEquals(60, s[1]);
+        assertArrayEquals(new int[]{1, 5, 4, 3}, java.util.Arrays.copyOfRange(s, 2, 6));
+        assertArrayEquals(new int[]{60, 1, 5, 20}, java.util.Arrays.copyOfRange(s, 10, 14));
+        assertArrayEquals(new int[]{60, 20, 5, 1}, Launch.contiguousStrides(new int[]{2, 3, 4, 5}));
+        var e = assertThrows(IllegalArgumentException.class, () -> Launch.lay(Layout.contiguous(1, 1, 1, 1, 1, 1, 1, 1, 2), "unary"));
+        assertTrue(e.getMessage().contains("unary") && e.getMessage().contains("rank 9"));
+        Layout[] kr = Launch.splitReduce(new Layout(new int[]{2, 3, 4}, new int[]{12, 4, 1}, 7), new int[]{0, 2});
+        assertArrayEquals(new int[]{3}, kr[0].shape());
+        assertArrayEquals(new int[]{4}, kr[0].strides());
+        assertEquals(7, kr[0].offset());
+        assertArrayEquals(new int[]{2, 4}, kr[1].shape());
+        assertArrayEquals(new int[]{12, 1}, kr[1].strides());
+    }
+
+    @Test
+    void dtypeCodesMatchTheKernels() {
+        // common.cuh: F32=0, F64=1, I32=2, U8=3, BF16=4, F16=5
+        assertEquals(List.of(DType.F32, DType.F64, DType.I32, DType.U8, DType.BF16, DType.F16), List.of(DType.values()));
+    }
+
+    /** A fake device: addresses count up, records frees, can be made to run out of memory. */
+    static final class FakeRaw implements CachingAllocator.RawMemory {
+        long next = 0x1000, live, capacity = Long.MAX_VALUE, mallocs;
+        List<Long> freed = new ArrayList<>();
+
+        @Override
+        public long malloc(long bytes) {
+            if (live + bytes > capacity) throw new CachingAllocator.OutOfMemory("full");
+            mallocs++;
+            live += bytes;
+            long a = next;
+            next += bytes;
+            return a;
+        }
+
+        @Override
+        public void free(long address) { freed.add(address); }
+    }
+
+    @Test
+    void allocatorSizeClasses() {
+        assertEquals(512, CachingAllocator.roundSize(0));
+        assertEquals(512, CachingAllocator.roundSize(1));
+        assertEquals(512, CachingAllocator.roundSize(512));
+        assertEquals(1024, CachingAllocator.roundSize(513));
+        assertEquals(1L << 20, CachingAllocator.roundSize((1L << 20) - 1));
+        assertEquals(2L << 20, CachingAllocator.roundSize((1L << 20) + 1));
+        assertEquals(4L << 20, CachingAllocator.roundSize((2L << 20) + 1));
+    }
+
+    @Test
+    void allocatorReusesPerStreamAndKeepsStats() {
+        FakeRaw raw = new FakeRaw();
+        CachingAllocator a = new CachingAllocator(raw);
+        var b1 = a.allocate(1000, 1);
+        assertEquals(1024, b1.size());
+        a.free(b1);
+        var b2 = a.allocate(900, 1);
+        assertEquals(b1.address(), b2.address(), "same class, same stream: reused");
+        var b3 = a.allocate(900, 2);
+        assertNotEquals(b1.address(), b3.address(), "another stream gets its own block");
+        var big = a.allocate(10_000, 1);
+        a.free(big);
+        var small = a.allocate(100, 1);
+        assertNotEquals(big.address(), small.address(), "a block over twice the class is not handed out");
+        assertEquals(1024 + 1024 + 512, a.stats().inUse());
+        assertEquals(3, a.stats().blocksInUse());
+        assertEquals(1024 + 1024 + 10240, a.stats().peakInUse());
+        a.free(b2);
+        a.free(b3);
+        a.free(small);
+        for (int i = 0; i < 10_000; i++) a.free(a.allocate(1 + i % 3000, 1)); // flat: no growth after warm-up
+        long reserved = a.stats().reserved();
+        for (int i = 0; i < 10_000; i++) a.free(a.allocate(1 + i % 3000, 1));
+        assertEquals(reserved, a.stats().reserved());
+        assertEquals(0, a.stats().inUse());
+        a.emptyCache();
+        assertEquals(0, a.stats().reserved());
+        assertEquals(raw.mallocs, raw.freed.size());
+    }
+
+    @Test
+    void allocatorEmptiesCacheOnOutOfMemory() {
+        FakeRaw raw = new FakeRaw();
+        raw.capacity = 4096;
+        CachingAllocator a = new CachingAllocator(raw);
+        a.free(a.allocate(4096, 1));
+        raw.live = 0; // the fake "frees" on emptyCache: model it by resetting live use
+        raw.capacity = 4096;
+        var e = assertThrows(CudaException.class, () -> {
+            raw.live = 4096;
+            a.allocate(4096 * 3, 1);
+        });
+        assertTrue(e.getMessage().contains("out of device memory"), e.getMessage());
+        assertEquals(1, raw.freed.size(), "the cache was emptied before giving up");
+    }
+}
