@@ -16,8 +16,23 @@ public final class CudaBackendProvider implements BackendProvider {
     @Override
     public String type() { return "cuda"; }
 
+    /** The first probe's result: a failed JNI load cannot be retried (later tries only see NoClassDefFoundError). */
+    private static String probed;
+    private static boolean done;
+
     @Override
-    public synchronized String probe() {
+    public String probe() {
+        synchronized (CudaBackendProvider.class) {
+            if (!done) {
+                probed = probeOnce();
+                done = true;
+            }
+            reason = probed;
+            return probed;
+        }
+    }
+
+    private static String probeOnce() {
         String why;
         try {
             why = Driver.probe();
@@ -32,7 +47,6 @@ public final class CudaBackendProvider implements BackendProvider {
         } catch (Throwable t) {
             why = firstLine(t.getMessage() == null ? t.toString() : t.getMessage());
         }
-        reason = why;
         return why;
     }
 
