@@ -24,7 +24,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JAR="$HERE/target/benchmarks.jar"
 if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$JAR" ]]; then
   echo "building benchmarks.jar ..." >&2
-  (cd "$ROOT" && ./mvnw -q -B -pl core install -DskipTests && ./mvnw -q -B -pl benchmarks package -DskipTests)
+  (cd "$ROOT" && ./mvnw -q -B -pl benchmarks -am package -DskipTests)
 fi
 
 if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
@@ -37,7 +37,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 echo "running JMH ($JMH_ARGS, $THREADS threads) ..." >&2
 # shellcheck disable=SC2086
-"$JAVA" -jar "$JAR" $JMH_ARGS -jvmArgsAppend "-Dwpunet.threads=$THREADS" \
+# (-jvmArgsAppend on the command line replaces the @Fork annotation's, so repeat the vector module)
+"$JAVA" -jar "$JAR" $JMH_ARGS -jvmArgsAppend "--add-modules jdk.incubator.vector -Xmx4g -Dwpunet.threads=$THREADS" \
   -rf json -rff "$WORK/jmh.json" 'org.wpunet.benchmarks.(GemmBenchmark|ConvBenchmark|NormPoolBenchmark)' >&2
 
 echo "running PyTorch ($THREADS threads) ..." >&2

@@ -153,12 +153,13 @@ public final class Functional {
      * form l = (1 - y) x + L (log(1 + exp(-|x|)) + max(-x, 0)) with L = 1 + (pw - 1) y.
      * Fused backward: dl/dx = (1 - y) - L (1 - sigmoid(x)), i.e. sigmoid(x) - y when pw = 1.
      */
-    public static Variable binaryCrossEntropyWithLogits(Variable x, Tensor y, Tensor posWeight) {
+    public static Variable binaryCrossEntropyWithLogits(Variable x, Tensor target, Tensor posWeight) {
         Tensor xv = x.value();
-        if (!Arrays.equals(xv.shape(), y.shape())) {
+        if (!Arrays.equals(xv.shape(), target.shape())) {
             throw new IllegalArgumentException("bce_with_logits: input shape " + Arrays.toString(xv.shape()) + " != target shape "
-                    + Arrays.toString(y.shape()));
+                    + Arrays.toString(target.shape()));
         }
+        Tensor y = target.to(xv.dtype());
         Tensor l = lWeight(y, posWeight);
         Tensor out;
         try (Tensor ax = xv.abs(); Tensor nax = ax.neg(); Tensor e = nax.exp(); Tensor e1 = e.add(1); Tensor sp = e1.log();
@@ -171,7 +172,7 @@ public final class Functional {
                  Tensor d = omy.sub(lo)) {
                 return new Tensor[]{g.mul(d)};
             }
-        }, l);
+        }, l, y);
     }
 
     private static Tensor lWeight(Tensor y, Tensor posWeight) {

@@ -490,4 +490,23 @@ public final class Ops {
         int d = Shapes.dim(dim, xs.length);
         return record("gather", x.value().gather(d, index), in(x), (g, n) -> grads(Tensor.scatterAdd(xs, d, index, g)));
     }
+
+    /** Adjoint of gather: zeros of {@code shape} with src added at index along dim; the gradient of src is g gathered back. */
+    public static Variable scatterAdd(int[] shape, int dim, Tensor index, Variable src) {
+        int d = Shapes.dim(dim, shape.length);
+        return record("scatter_add", Tensor.scatterAdd(shape, d, index, src.value()), in(src),
+                (g, n) -> grads(g.gather(d, index)));
+    }
+
+    /** A compact copy with its own storage; the gradient passes through. */
+    public static Variable copy(Variable x) {
+        return record("copy", x.value().copy(), in(x), (g, n) -> grads(g));
+    }
+
+    /** {@code chunks} nearly equal pieces along dim, like torch.chunk (composite: narrows). */
+    public static Variable[] chunk(Variable x, int chunks, int dim) {
+        if (chunks <= 0) throw new IllegalArgumentException("chunks must be > 0, got " + chunks);
+        int n = x.size(Shapes.dim(dim, x.rank()));
+        return split(x, Math.max(1, (n + chunks - 1) / chunks), dim);
+    }
 }

@@ -90,10 +90,7 @@ public final class Losses {
 
     /** Binary cross-entropy on logits against targets in [0,1]; posWeight may be null. */
     public static Variable bceWithLogits(Variable logits, Tensor target, Tensor posWeight, Reduction r) {
-        try (Tensor y = target.to(logits.dtype())) {
-            Variable l = Functional.binaryCrossEntropyWithLogits(logits, y, posWeight);
-            return reduce(l, r);
-        }
+        return reduce(Functional.binaryCrossEntropyWithLogits(logits, target, posWeight), r);
     }
 
     /** Mean squared error (x - y)^2. */

@@ -101,9 +101,21 @@ class OpsGradTest {
             check("indexSelect with repeats", v -> v[0].indexSelect(1, idx), randn(1, 2, 3));
             check("gather", v -> v[0].gather(1, gidx), randn(1, 2, 4));
         }
+        try (Tensor sidx = Tensor.of(new int[]{0, 2, 2, 1, 0, 0}, 2, 3)) {
+            check("scatterAdd", v -> Ops.scatterAdd(new int[]{2, 4}, 1, sidx, v[0]), randn(1, 2, 3));
+        }
+        check("copy", v -> Ops.copy(v[0].transpose(0, 1)), randn(1, 2, 3));
+        check("chunk", v -> Ops.chunk(v[0], 3, 1)[2].mul(2).sum(true, 1).add(Ops.chunk(v[0], 3, 1)[0]), randn(1, 2, 5));
         try (Tensor cond = Tensor.ofBytes(new byte[]{1, 0, 1}, 3)) {
             check("where", v -> Ops.where(cond, v[0], v[1]), randn(1, 2, 3), randn(2, 1));
         }
+    }
+
+    @Test
+    void gradcheckCatchesAWrongRule() {
+        org.opentest4j.AssertionFailedError e = assertThrows(org.opentest4j.AssertionFailedError.class, () -> check("exp with a wrong rule",
+                v -> Ops.record("wrong_exp", v[0].value().exp(), new Variable[]{v[0]}, (g, n) -> new Tensor[]{g.mul(2)}), randn(1, 3)));
+        assertTrue(e.getMessage().contains("analytic"), e.getMessage());
     }
 
     @Test
