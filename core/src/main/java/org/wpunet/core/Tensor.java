@@ -50,6 +50,8 @@ public final class Tensor implements AutoCloseable {
 
     public static Tensor ones(int... shape) { return full(Device.CPU, DType.F32, 1, shape); }
 
+    public static Tensor ones(DType dt, int... shape) { return full(Device.CPU, dt, 1, shape); }
+
     public static Tensor ones(Device d, DType dt, int... shape) { return full(d, dt, 1, shape); }
 
     public static Tensor full(Device d, DType dt, double value, int... shape) {

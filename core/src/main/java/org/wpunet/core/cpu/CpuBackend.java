@@ -156,7 +156,7 @@ public final class CpuBackend implements Backend {
         needFloat("matmul", a);
         CpuStorage out = CpuStorage.allocate(dtype, batch * m * n);
         int lda = transA ? m : k, ldb = transB ? k : n;
-        if (m == 0 || n == 0) return out;
+        if (m == 0 || n == 0 || k == 0 || batch == 0) return out; // an empty product is all zeros
         // Parallelism lives inside the GEMM; batches run one after another.
         for (int i = 0; i < batch; i++) {
             if (dtype == DType.F64) {

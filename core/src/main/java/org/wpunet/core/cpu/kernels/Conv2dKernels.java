@@ -9,10 +9,14 @@ import org.wpunet.core.cpu.Simd;
  * {@code y[b,o,r,q] = bias[o] + sum_{ci,ki,kj} w[o,ci,ki,kj] * x[b,ci, r*sh-ph+ki*dh, q*sw-pw+kj*dw]}
  * (zero outside the image), {@code oh = (h + 2ph - dh(kh-1) - 1)/sh + 1}, likewise ow.
  *
- * <p>Float: per image and band of output rows, im2col then SGEMM (see {@link Im2col}); the band
- * keeps the column buffer near {@link #COL_BUDGET} floats whatever the image size. 1x1 stride-1
- * unpadded convolutions skip im2col (x itself is the column matrix). Gradients:
- * {@code dcol = W^T dy} then col2im for dx, {@code dW += dy * col^T} for the weights.
+ * <p>Float, SIMD on: forward is an implicit GEMM (each 32-pixel panel of the column matrix is
+ * lowered straight into the micro-kernel's layout and multiplied at once, see
+ * {@link #forwardPacked}) while the weights fit in L2, else banded im2col + blocked SGEMM; the
+ * stride-1 input gradient is the forward convolution of dy with the flipped kernel; the weight
+ * gradient is {@link ConvWeightGradVector}. Scalar path: per image and band of output rows,
+ * im2col then SGEMM (see {@link Im2col}), {@code dcol = W^T dy} then col2im for dx (strided),
+ * {@code dW += dy * col^T}; the band keeps the column buffer near {@link #COL_BUDGET} floats
+ * whatever the image size. 1x1 stride-1 unpadded convolutions skip im2col.
  * Double: direct loops, parallel over disjoint outputs (used for float64 gradient checks).
  */
 public final class Conv2dKernels {
@@ -161,27 +165,14 @@ public final class Conv2dKernels {
                                    int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow,
                                    float[] dWeight, float[] dBias) {
         int k = c * kh * kw, p = oh * ow;
-        boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
-        int band = direct ? oh : Im2col.bandRows(k, oh, ow, COL_BUDGET);
-        float[] col = direct ? null : Scratch.floats(Scratch.CONV_COL, k * band * ow);
         if (Simd.enabled()) {
-            // dW[oc x K] += dy[oc x pb] * col[K x pb]^T with the NT dot-product kernel, split over K.
-            Arrays.fill(dWeight, 0, oc * k, 0f);
-            int grain = (int) Math.max(4, Math.min(k, (1L << 20) / Math.max(1L, (long) oc * band * ow)) & ~3);
-            for (int b = 0; b < n; b++) {
-                int xImg = b * c * h * w, dyImg = b * oc * p;
-                for (int r0 = 0; r0 < oh; r0 += band) {
-                    int r1 = Math.min(oh, r0 + band), pb = (r1 - r0) * ow;
-                    float[] bMat = direct ? x : col;
-                    int bOff = direct ? xImg + r0 * ow : 0, ldb = direct ? p : pb, aOff = dyImg + r0 * ow;
-                    if (!direct) Im2col.im2col(x, xImg, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ow, r0, r1, col);
-                    Parallel.forRange((k + 3) / 4, Math.max(1, grain / 4), (q0, q1) -> SgemmVector.gemmNT(oc, k, pb,
-                            dy, aOff, p, bMat, bOff, ldb, dWeight, 0, k, q0 * 4, Math.min(k, q1 * 4)));
-                }
-            }
+            ConvWeightGradVector.backwardWeight(x, dy, n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dWeight);
             if (dBias != null) biasGrad(dy, n, oc, p, dBias);
             return;
         }
+        boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
+        int band = direct ? oh : Im2col.bandRows(k, oh, ow, COL_BUDGET);
+        float[] col = direct ? null : Scratch.floats(Scratch.CONV_COL, k * band * ow);
         boolean first = true;
         for (int b = 0; b < n; b++) {
             int xImg = b * c * h * w, dyImg = b * oc * p;

@@ -95,7 +95,7 @@ final class Im2col {
     }
 
     /** One row (ci, ki, kj) of the column matrix for output rows [r0, r1), written at {@code dst}. */
-    private static void row(float[] x, int xOff, int ci, int ki, int kj, int h, int w, int sh, int sw, int ph, int pw,
+    static void row(float[] x, int xOff, int ci, int ki, int kj, int h, int w, int sh, int sw, int ph, int pw,
                             int dh, int dw, int ow, int r0, int r1, float[] col, int dst) {
         int xo = kj * dw - pw;
         int qlo = validLo(xo, sw, ow), qhi = validHi(xo, sw, w, ow, qlo);

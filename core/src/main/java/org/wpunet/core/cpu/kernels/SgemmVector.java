@@ -1,7 +1,6 @@
 package org.wpunet.core.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * each {@code MC}-row block, op(A) is packed into {@code MR}-high row panels
  * ({@code ap[(panel*kc + p)*MR + i]}). Packing pads ragged edges with zeros, so the micro-kernel
  * always computes a full {@code MR x NR} tile: per p it loads two B vectors, broadcasts each of
- * the MR A values and issues 2*MR FMAs into 2*MR accumulator registers (16 of AVX-512's 32). A
+ * the MR A values and issues 2*MR FMAs into 2*MR accumulator registers (16 of AVX-512's 32; 8 rows, so
+ * channel counts that are multiples of 8 leave no ragged tiles). A
  * packed A block (MC x KC) stays in L2, one B micro-panel (KC x NR) in L1.
  * Transposition is handled entirely in the packing routines.
  */
@@ -105,100 +105,90 @@ final class SgemmVector {
         }
     }
 
-    /** Rows of B per group in {@link #gemmNT}: a group's k-slice stays in L2 across all rows of A. */
-    private static final int JB_NT = 128;
+    /**
+     * C[0..mr, 0..n) += A * B for MR plain rows of A ({@code ap[aBase + i*lda + p]}, kc deep; rows
+     * from mr to MR must be zero) against the NR-wide B panels {@code bp[bBase + jp*bStride + p*NR + j]}.
+     * Serial.
+     */
+    static void rowsTimesPanels(int kc, int mr, float[] ap, int aBase, int lda, float[] bp, int bBase, int bStride,
+                                int n, float[] c, int cOff, int ldc) {
+        float[] tmp = Scratch.floats(Scratch.GEMM_A, MR * NR);
+        for (int jp = 0, j = 0; j < n; jp++, j += NR) {
+            kernelRowsA(kc, ap, aBase, lda, bp, bBase + jp * bStride, c, cOff + j, ldc, mr, Math.min(NR, n - j), tmp);
+        }
+    }
 
     /**
-     * C[m x n, columns j0..j1) += A[m x k] * B[n x k]^T where both operands have k contiguous
-     * (lda, ldb are row strides). Used for convolution weight gradients, where k is the pixel
-     * axis of both dy and the column matrix: a dot-product micro-kernel of 4 x 4 outputs keeps 16
-     * vector accumulators along k and needs no packing (packing would transpose every element,
-     * which costs more than the multiply-adds when m is small). Blocking: k-slices of kb (A's
-     * slice about 1 MiB, 256..1024 deep), B rows in groups of JB_NT; each 4-row A tile is reused
-     * from L1 across a group. Serial.
+     * Like {@link #kernel} with alpha 1, always accumulating, but A is read from MR plain rows
+     * {@code ap[aBase + i*lda + p]} (broadcast loads do not need A interleaved, so lowered rows
+     * can be used without packing). Rows past {@code mr} must hold finite values (callers zero them).
      */
-    static void gemmNT(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float[] c, int cOff, int ldc, int j0, int j1) {
-        int kbMax = Math.max(256, Math.min(1024, (1 << 18) / Math.max(1, m)));
-        for (int kb = 0; kb < k; kb += kbMax) {
-            int kl = Math.min(kbMax, k - kb);
-            for (int jg = j0; jg < j1; jg += JB_NT) {
-                int jEnd = Math.min(j1, jg + JB_NT);
-                int i = 0;
-                for (; i + 4 <= m; i += 4) {
-                    int j = jg;
-                    for (; j + 4 <= jEnd; j += 4) {
-                        dot4x4(kl, a, aOff + i * lda + kb, lda, b, bOff + j * ldb + kb, ldb, c, cOff + i * ldc + j, ldc);
-                    }
-                    for (; j < jEnd; j++) {
-                        for (int ii = i; ii < i + 4; ii++) {
-                            c[cOff + ii * ldc + j] += dot(kl, a, aOff + ii * lda + kb, b, bOff + j * ldb + kb);
-                        }
-                    }
-                }
-                for (; i < m; i++) {
-                    for (int j = jg; j < jEnd; j++) {
-                        c[cOff + i * ldc + j] += dot(kl, a, aOff + i * lda + kb, b, bOff + j * ldb + kb);
-                    }
-                }
-            }
-        }
-    }
-
-    private static float dot(int k, float[] a, int ai, float[] b, int bi) {
-        FloatVector acc = FloatVector.zero(S);
-        int p = 0;
-        for (; p + L <= k; p += L) acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) s += a[ai + p] * b[bi + p];
-        return s;
-    }
-
-    /** c[i, j] += sum_p a[i, p] * b[j, p] for a 4 x 4 block; rows of a and b are contiguous in p. */
-    private static void dot4x4(int k, float[] a, int ai, int lda, float[] b, int bi, int ldb, float[] c, int ci, int ldc) {
+    private static void kernelRowsA(int kc, float[] ap, int aBase, int lda, float[] bp, int bBase, float[] c, int cBase,
+                                    int ldc, int mr, int nr, float[] tmp) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
-        FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
-        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = bi + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-        int kv = k - k % L, p = 0;
-        for (; p < kv; p += L) {
-            FloatVector x0 = FloatVector.fromArray(S, a, ai + p), x1 = FloatVector.fromArray(S, a, a1 + p);
-            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p), x3 = FloatVector.fromArray(S, a, a3 + p);
-            FloatVector y = FloatVector.fromArray(S, b, bi + p);
-            c00 = x0.fma(y, c00); c10 = x1.fma(y, c10); c20 = x2.fma(y, c20); c30 = x3.fma(y, c30);
-            y = FloatVector.fromArray(S, b, b1 + p);
-            c01 = x0.fma(y, c01); c11 = x1.fma(y, c11); c21 = x2.fma(y, c21); c31 = x3.fma(y, c31);
-            y = FloatVector.fromArray(S, b, b2 + p);
-            c02 = x0.fma(y, c02); c12 = x1.fma(y, c12); c22 = x2.fma(y, c22); c32 = x3.fma(y, c32);
-            y = FloatVector.fromArray(S, b, b3 + p);
-            c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z;
+        FloatVector c50 = z, c51 = z;
+        FloatVector c60 = z, c61 = z;
+        FloatVector c70 = z, c71 = z;
+        int a0 = aBase, a1 = a0 + 1 * lda, a2 = a0 + 2 * lda, a3 = a0 + 3 * lda, a4 = a0 + 4 * lda, a5 = a0 + 5 * lda, a6 = a0 + 6 * lda, a7 = a0 + 7 * lda;
+        int bi = bBase;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[a0 + p]); c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[a1 + p]); c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[a2 + p]); c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[a3 + p]); c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[a4 + p]); c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[a5 + p]); c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[a6 + p]); c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[a7 + p]); c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
         }
-        int r0 = ci;
-        c[r0 + 0] += c00.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, bi, p, k);
-        c[r0 + 1] += c01.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, b1, p, k);
-        c[r0 + 2] += c02.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, b2, p, k);
-        c[r0 + 3] += c03.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, b3, p, k);
-        int r1 = ci + 1 * ldc;
-        c[r1 + 0] += c10.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, bi, p, k);
-        c[r1 + 1] += c11.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b1, p, k);
-        c[r1 + 2] += c12.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b2, p, k);
-        c[r1 + 3] += c13.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b3, p, k);
-        int r2 = ci + 2 * ldc;
-        c[r2 + 0] += c20.reduceLanes(VectorOperators.ADD) + tail(a, a2, b, bi, p, k);
-        c[r2 + 1] += c21.reduceLanes(VectorOperators.ADD) + tail(a, a2, b, b1, p, k);
-        c[r2 + 2] += c22.reduceLanes(VectorOperators.ADD) + tail(a, a2, b, b2, p, k);
-        c[r2 + 3] += c23.reduceLanes(VectorOperators.ADD) + tail(a, a2, b, b3, p, k);
-        int r3 = ci + 3 * ldc;
-        c[r3 + 0] += c30.reduceLanes(VectorOperators.ADD) + tail(a, a3, b, bi, p, k);
-        c[r3 + 1] += c31.reduceLanes(VectorOperators.ADD) + tail(a, a3, b, b1, p, k);
-        c[r3 + 2] += c32.reduceLanes(VectorOperators.ADD) + tail(a, a3, b, b2, p, k);
-        c[r3 + 3] += c33.reduceLanes(VectorOperators.ADD) + tail(a, a3, b, b3, p, k);
-    }
-
-    private static float tail(float[] a, int ai, float[] b, int bi, int from, int k) {
-        float s = 0f;
-        for (int q = from; q < k; q++) s += a[ai + q] * b[bi + q];
-        return s;
+        if (mr == MR && nr == NR) {
+            int r;
+            r = cBase + 0 * ldc;
+            c00.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c01.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 1 * ldc;
+            c10.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c11.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 2 * ldc;
+            c20.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c21.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 3 * ldc;
+            c30.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c31.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 4 * ldc;
+            c40.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c41.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 5 * ldc;
+            c50.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c51.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 6 * ldc;
+            c60.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c61.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 7 * ldc;
+            c70.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c71.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            return;
+        }
+        c00.intoArray(tmp, 0 * NR); c01.intoArray(tmp, 0 * NR + L);
+        c10.intoArray(tmp, 1 * NR); c11.intoArray(tmp, 1 * NR + L);
+        c20.intoArray(tmp, 2 * NR); c21.intoArray(tmp, 2 * NR + L);
+        c30.intoArray(tmp, 3 * NR); c31.intoArray(tmp, 3 * NR + L);
+        c40.intoArray(tmp, 4 * NR); c41.intoArray(tmp, 4 * NR + L);
+        c50.intoArray(tmp, 5 * NR); c51.intoArray(tmp, 5 * NR + L);
+        c60.intoArray(tmp, 6 * NR); c61.intoArray(tmp, 6 * NR + L);
+        c70.intoArray(tmp, 7 * NR); c71.intoArray(tmp, 7 * NR + L);
+        for (int i = 0; i < mr; i++) {
+            int ci = cBase + i * ldc, ti = i * NR;
+            for (int j = 0; j < nr; j++) c[ci + j] += tmp[ti + j];
+        }
     }
 
     /** Packs columns [j0, j0+nr) of op(B)[pc..pc+kc, :] into one NR-wide panel at {@code base}, zero-padded. */
