@@ -15,10 +15,8 @@ ROOT="$(cd "$HERE/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 JMH_ARGS="${JMH_ARGS:--f 1 -wi 2 -i 3 -w 2s -r 2s}"
 
-if [[ -z "${JAVA_HOME:-}" || ! -x "${JAVA_HOME}/bin/java" ]]; then
-  JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-2[5-9]* /usr/lib/jvm/*-2[5-9]* 2>/dev/null | head -n1 || true)"
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+. "$ROOT/.mvn/find-jdk.sh"   # exports JAVA_HOME of a JDK >= 25, as ./mvnw and ./wpunet do
+JAVA="$JAVA_HOME/bin/java"
 "$JAVA" -version 2>&1 | head -n1 >&2
 
 JAR="$HERE/target/benchmarks.jar"
