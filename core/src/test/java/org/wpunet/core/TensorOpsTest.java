@@ -230,6 +230,16 @@ class TensorOpsTest {
     }
 
     @Test
+    void matmulOnTheScalarPathToo() {
+        boolean old = org.wpunet.core.cpu.Simd.setEnabled(false);
+        try {
+            matmulShapesTransposesAndBatches();
+        } finally {
+            org.wpunet.core.cpu.Simd.setEnabled(old);
+        }
+    }
+
+    @Test
     void matmulShapesTransposesAndBatches() {
         int[][][] cases = {
                 {{3, 5}, {5, 4}}, {{1, 7}, {7, 1}}, {{2, 3, 5}, {5, 6}}, {{4, 1, 3, 2}, {5, 2, 3}}, {{5}, {5, 3}}, {{3, 5}, {5}},
