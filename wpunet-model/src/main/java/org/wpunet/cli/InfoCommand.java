@@ -6,7 +6,7 @@ import org.wpunet.core.cpu.Simd;
 import picocli.CommandLine.Command;
 
 /** {@code wpunet info}: Java version, backends found (and why one is unavailable), SIMD, threads. */
-@Command(name = "info", description = "Show the Java runtime, compute backends, SIMD and threads.")
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Show the Java runtime, compute backends, SIMD and threads.")
 public final class InfoCommand implements Runnable {
     @Override
     public void run() {

@@ -24,19 +24,49 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** Builds the command line with our error handling: bad input is one clear message, exit 2. */
+    /**
+     * Builds the command line with our error handling: bad input (IllegalArgumentException,
+     * IllegalStateException, I/O errors, index errors) is one "error: ..." line and exit 2; anything
+     * else is an internal error, exit 1. {@code -Dwpunet.debug=true} adds the stack trace.
+     */
     public static CommandLine commandLine() {
         var cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
-                    || ex instanceof IllegalStateException) {
-                commandLine.getErr().println("error: " + ex.getMessage());
-                if (Boolean.getBoolean("wpunet.debug")) ex.printStackTrace(commandLine.getErr());
-                return 2;
+            var err = commandLine.getErr();
+            Throwable t = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+            int code;
+            if (t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                    || t instanceof java.io.IOException || t instanceof IndexOutOfBoundsException) {
+                err.println("error: " + describe(t));
+                code = 2;
+            } else if (t instanceof OutOfMemoryError) {
+                err.println("error: out of memory (max heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MiB); give the JVM more, e.g. WPUNET_JAVA_OPTS=-Xmx16g");
+                code = 2;
+            } else {
+                err.println("error: internal error: " + t + " (rerun with WPUNET_JAVA_OPTS=-Dwpunet.debug=true for details)");
+                code = 1;
             }
-            throw ex;
+            if (Boolean.getBoolean("wpunet.debug")) t.printStackTrace(err);
+            err.flush();
+            return code;
         });
         return cl;
+    }
+
+    /** A one-line message for an exception; file-system errors say which file and why. */
+    static String describe(Throwable t) {
+        if (t instanceof java.nio.file.AccessDeniedException e) return e.getFile() + ": permission denied";
+        if (t instanceof java.nio.file.NoSuchFileException e) return e.getFile() + ": no such file or directory";
+        if (t instanceof java.nio.file.NotDirectoryException e) return e.getFile() + ": not a directory";
+        if (t instanceof java.nio.file.FileAlreadyExistsException e) return e.getFile() + ": already exists";
+        if (t instanceof java.nio.file.DirectoryNotEmptyException e) return e.getFile() + ": directory not empty";
+        if (t instanceof java.nio.file.FileSystemException e) {
+            String where = e.getOtherFile() == null ? e.getFile() : e.getFile() + " -> " + e.getOtherFile();
+            return where + ": " + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason());
+        }
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 
     public static void main(String[] args) {

@@ -33,4 +33,17 @@ class InfoCommandTest {
     void unknownCommandFailsWithUsage() {
         assertNotEquals(0, Main.commandLine().execute("no-such-command"));
     }
+
+    @Test
+    void infoHelpWorks() {
+        assertEquals(0, Main.commandLine().execute("info", "--help"));
+    }
+
+    @Test
+    void fileSystemErrorsSayWhy() {
+        assertEquals("x/y: permission denied", Main.describe(new java.nio.file.AccessDeniedException("x/y")));
+        assertEquals("a: no such file or directory", Main.describe(new java.nio.file.NoSuchFileException("a")));
+        assertEquals("a -> b: Is a directory", Main.describe(new java.nio.file.FileSystemException("a", "b", "Is a directory")));
+        assertEquals("bad shape [2, 3]", Main.describe(new IllegalArgumentException("bad shape [2, 3]")));
+    }
 }

@@ -16,8 +16,7 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    private static final int THREADS = Integer.getInteger("wpunet.threads",
-            Runtime.getRuntime().availableProcessors());
+    private static final int THREADS = threadsSetting();
     private static final ForkJoinPool POOL = THREADS <= 1 ? null : new ForkJoinPool(THREADS,
             pool -> {
                 var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
@@ -27,6 +26,21 @@ public final class Parallel {
             }, null, false);
 
     private Parallel() {}
+
+    /** -Dwpunet.threads=N (N >= 1), else the processor count; a bad value is reported, not fatal. */
+    private static int threadsSetting() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        String v = System.getProperty("wpunet.threads");
+        if (v == null || v.isBlank()) return cpus;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        System.err.println("warning: -Dwpunet.threads=" + v + " is not a positive integer; using " + cpus + " threads");
+        return cpus;
+    }
 
     /** Number of worker threads kernels use. */
     public static int threads() { return Math.max(1, THREADS); }
