@@ -1,5 +1,6 @@
 package org.wpunet.core;
 
+import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,17 +16,41 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Tensor implements AutoCloseable {
     private static final AtomicLong LIVE = new AtomicLong();
+    private static final AtomicLong COLLECTED_UNCLOSED = new AtomicLong();
+    /** Safety net only: releases the storage of a tensor that was never closed once it is unreachable. */
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Storage storage;
     private final Layout layout;
     private volatile boolean closed;
+    private final Release release;
+    private final Cleaner.Cleanable cleanable;
     Scope scope;
 
     private Tensor(Storage storage, Layout layout) {
         this.storage = storage;
         this.layout = layout;
         LIVE.incrementAndGet();
+        this.release = new Release(storage);
+        this.cleanable = CLEANER.register(this, release);
         Scope.register(this);
+    }
+
+    /**
+     * Drops one storage reference, exactly once: from {@link #close()} or, for a tensor that was never
+     * closed, from the Cleaner after the tensor became unreachable. Holds no reference to the tensor.
+     */
+    private static final class Release implements Runnable {
+        private final Storage storage;
+        volatile boolean byClose;
+
+        Release(Storage storage) { this.storage = storage; }
+
+        @Override
+        public void run() {
+            if (!byClose) COLLECTED_UNCLOSED.incrementAndGet();
+            storage.release();
+        }
     }
 
     /** Wraps a fresh storage (its single reference moves to the tensor). For backends and extensions. */
@@ -38,6 +63,12 @@ public final class Tensor implements AutoCloseable {
 
     /** Number of tensors not yet closed, over the whole JVM (leak checks in tests). */
     public static long liveCount() { return LIVE.get(); }
+
+    /**
+     * Number of tensors that were garbage-collected without being closed (their storage was then
+     * released by the Cleaner safety net). Non-zero means a leak in the caller's ownership.
+     */
+    public static long collectedUnclosedCount() { return COLLECTED_UNCLOSED.get(); }
 
     // ------------------------------------------------------------------ creation
     public static Tensor zeros(int... shape) { return zeros(Device.CPU, DType.F32, shape); }
@@ -699,7 +730,13 @@ public final class Tensor implements AutoCloseable {
             closed = true;
         }
         LIVE.decrementAndGet();
-        storage.release();
+        releaseByClose();
+    }
+
+    private void releaseByClose() {
+        // Cleanable.clean() runs the Release action at most once, whoever calls first.
+        release.byClose = true;
+        cleanable.clean();
     }
 
     @Override

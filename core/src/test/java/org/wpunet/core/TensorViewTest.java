@@ -194,4 +194,19 @@ class TensorViewTest {
         assertArrayEquals(new float[]{2, 3}, v.toFloatArray());
         v.close();
     }
+
+    @Test
+    void cleanerReleasesStorageOfUnclosedTensorsOnly() throws InterruptedException {
+        long before = Tensor.collectedUnclosedCount();
+        Tensor closedOne = Tensor.zeros(8);
+        closedOne.close();
+        for (int i = 0; i < 4; i++) Tensor.zeros(1000); // dropped without close: a leak the safety net catches
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Tensor.collectedUnclosedCount() - before < 4 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(Tensor.collectedUnclosedCount() - before >= 4, "unclosed tensors were not released by the Cleaner");
+        assertTrue(closedOne.isClosed());
+    }
 }

@@ -6,10 +6,13 @@ import org.wpunet.core.Storage;
 
 /**
  * Heap storage: a float[], double[], int[], byte[] (U8, unsigned) or short[] (BF16/F16 bits).
- * Freeing drops the array so a leaked view cannot keep it reachable through us.
+ * The array is reclaimed by the garbage collector once no tensor refers to the storage, so
+ * {@link #free()} has nothing to do: clearing the array here would turn a race with the tensor
+ * Cleaner (a never-closed temporary collected while one of its own methods still runs) into a
+ * spurious failure. Use-after-close is caught at the tensor level.
  */
 public final class CpuStorage extends Storage {
-    private Object data;
+    private final Object data;
 
     CpuStorage(DType dtype, Object data, int numel) {
         super(dtype, numel);
@@ -31,13 +34,12 @@ public final class CpuStorage extends Storage {
     public Device device() { return Device.CPU; }
 
     @Override
-    protected void free() { data = null; }
+    protected void free() {
+        // nothing to release: heap memory (see the class comment)
+    }
 
     /** The backing array (float[], double[], int[], byte[] or short[]). */
-    public Object data() {
-        if (data == null) throw new IllegalStateException("storage was freed");
-        return data;
-    }
+    public Object data() { return data; }
 
     public float[] f32() { return (float[]) data(); }
 
