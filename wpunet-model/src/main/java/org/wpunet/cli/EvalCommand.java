@@ -2,16 +2,15 @@ package org.wpunet.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.io.Gray8Image;
 import org.wpunet.io.PngIO;
 import org.wpunet.metrics.SegmentationMetrics;
@@ -23,8 +22,8 @@ import picocli.CommandLine.Option;
  * against ground truth with {@link SegmentationMetrics} (gala conventions). Pairs {@code *.png} by
  * file name; every prediction needs a ground truth of the same name and size.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Score predicted boundary maps (PNG, 255 = boundary) against ground truth: "
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Score predicted binary boundary maps (PNG, 0 = grain, 255 = boundary) against ground truth: "
                 + "RI, ARI, VI (merge/split), Pratt's F and mAP, per image and mean.")
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--pred", required = true, paramLabel = "DIR", description = "Directory of predicted boundary maps (*.png).")
@@ -44,6 +43,8 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // a bad --json path is an error before any work, not after the table is printed
+        if (json != null) AtomicFiles.checkTarget(json, true);
         List<Row> rows = evaluate(predDir, gtDir, crop);
         print(rows, System.out);
         if (json != null) writeJson(json, rows);
@@ -64,6 +65,8 @@ public final class EvalCommand implements Callable<Integer> {
         for (String n : names) {
             Path pf = predDir.resolve(n), gf = gtDir.resolve(n);
             Gray8Image p = PngIO.readGray8(pf), g = PngIO.readGray8(gf);
+            checkBinary(p, pf);
+            checkBinary(g, gf);
             if (p.width() != g.width() || p.height() != g.height())
                 throw new IllegalArgumentException(pf + " is " + p.width() + "x" + p.height() + " but " + gf + " is "
                         + g.width() + "x" + g.height());
@@ -72,6 +75,28 @@ public final class EvalCommand implements Callable<Integer> {
             rows.add(new Row(n, SegmentationMetrics.evaluate(p.pixels(), g.pixels(), p.width(), p.height(), crop)));
         }
         return rows;
+    }
+
+    /**
+     * A boundary map has at most two grey levels, and of two the lower is 0 (grain); anything else
+     * (a micrograph, a probability map) is an error naming {@code file}.
+     */
+    static void checkBinary(Gray8Image img, Path file) {
+        boolean[] seen = new boolean[256];
+        int levels = 0;
+        for (byte b : img.pixels()) {
+            int v = b & 0xFF;
+            if (!seen[v]) { seen[v] = true; levels++; }
+        }
+        String expected = "; expected 0 = grain, 255 (or any non-zero) = boundary";
+        if (levels > 2)
+            throw new IllegalArgumentException(file + " is not a binary boundary map (" + levels + " grey levels)" + expected);
+        if (levels == 2 && !seen[0]) {
+            int a = -1, b = -1;
+            for (int v = 0; v < 256; v++) if (seen[v]) { if (a < 0) a = v; else b = v; }
+            throw new IllegalArgumentException(file + " is not a binary boundary map (grey levels " + a + " and " + b
+                    + ", no 0)" + expected);
+        }
     }
 
     private static List<String> pngNames(Path dir) throws IOException {
@@ -113,7 +138,7 @@ public final class EvalCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    /** Writes {"images": {NAME: {ri, ari, vi, vi_merge, vi_split, f, map}}, "mean": {...}} atomically. */
+    /** Writes {"images": {NAME: {ri, ari, vi, vi_merge, vi_split, f, map}}, "mean": {...}} atomically; the directory must exist. */
     static void writeJson(Path file, List<Row> rows) throws IOException {
         StringBuilder sb = new StringBuilder("{\n  \"images\": {");
         for (int i = 0; i < rows.size(); i++) {
@@ -123,15 +148,7 @@ public final class EvalCommand implements Callable<Integer> {
         sb.append("\n  },\n  \"mean\": ");
         object(sb, means(rows));
         sb.append("\n}\n");
-        Path abs = file.toAbsolutePath();
-        if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(file, sb);
     }
 
     private static void object(StringBuilder sb, double[] v) {

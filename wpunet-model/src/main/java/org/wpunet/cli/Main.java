@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
  * The {@code wpunet} command-line tool. Each subcommand is its own class in this package; add new
  * ones to {@code subcommands} below.
  */
-@Command(name = "wpunet", mixinStandardHelpOptions = true, version = "wpunet 0.1.0",
+@Command(name = "wpunet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "WPU-Net for the JVM: grain-boundary detection and 3D grain tracking.",
         subcommands = {
                 InfoCommand.class,

@@ -3,13 +3,19 @@ package org.wpunet.cli;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.data.DirectoryStack;
 import org.wpunet.data.Hdf5Stack;
 import org.wpunet.data.SerialStack;
@@ -21,10 +27,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code wpunet synth}: a synthetic serial-section stack with ground truth, as HDF5 or a PNG directory. */
-@Command(name = "synth", mixinStandardHelpOptions = true,
+@Command(name = "synth", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Generate synthetic serial sections (etched micrographs) with exact grain labels and boundaries.",
                 "Writes HDF5 (datasets image, label, boundary of shape H x W x N) when --out ends in .h5/.hdf5,",
-                "else a directory images/ labels/ grains/ with 001.png, ...; plus preview PNGs (image | boundaries)."})
+                "else a directory images/ labels/ grains/ with 001.png, ...; plus preview PNGs (image | boundaries)",
+                "in DIR/preview/ or beside FILE.h5 in FILE-preview/. --force replaces the whole output (and its previews)."})
 public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output FILE.h5 or DIR")
     Path out;
@@ -40,7 +47,7 @@ public final class SynthCommand implements Callable<Integer> {
     Double spacing;
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--method", defaultValue = "voronoi", description = "voronoi (Laguerre, fast) or potts (Monte Carlo grain growth)")
+    @Option(names = "--method", defaultValue = "voronoi", description = "voronoi (Laguerre, fast) or potts (Monte Carlo grain growth) (default ${DEFAULT-VALUE})")
     String method;
     @Option(names = "--flaws", defaultValue = "medium", description = "none, light, medium or heavy (default ${DEFAULT-VALUE})")
     String flaws;
@@ -56,7 +63,7 @@ public final class SynthCommand implements Callable<Integer> {
     String pottsStart;
     @Option(names = "--previews", defaultValue = "3", description = "number of preview PNGs (default ${DEFAULT-VALUE})")
     int previews;
-    @Option(names = "--force", description = "overwrite an existing output")
+    @Option(names = "--force", description = "replace an existing output as a whole (and its previews)")
     boolean force;
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -67,45 +74,154 @@ public final class SynthCommand implements Callable<Integer> {
         if (System.getProperty("slf4j.provider") == null)
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
         if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "WARN");
-        String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
+        Path target = target(out);
+        String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean hdf5 = name.endsWith(".h5") || name.endsWith(".hdf5");
-        if (Files.exists(out) && !force) throw new IOException(out + " exists (use --force to overwrite)");
+        Path previewDir = hdf5 ? sibling(target, "-preview") : target.resolve(PREVIEW);
+        StackSynthesizer.Config config = config();
+        checkOutput(target, hdf5, previewDir);
+
+        // everything is built in a hidden staging directory beside the output, then swapped in:
+        // an interrupted or failed run leaves neither a partial output nor temporaries behind
+        AtomicFiles.createParentDirectories(target);
+        Path stage = AtomicFiles.stagingDirectory(target);
+        try {
+            long t0 = System.nanoTime();
+            var progress = new Progress(quiet);
+            StackSynthesizer.Result result;
+            try {
+                result = StackSynthesizer.run(config, progress);
+            } finally {
+                progress.close();
+            }
+            long t1 = System.nanoTime();
+            SerialStack stack = result.stack();
+            List<AtomicFiles.Move> moves = new ArrayList<>();
+            int written;
+            if (hdf5) {
+                Path file = stage.resolve(target.getFileName().toString());
+                Hdf5Stack.write(stack, file, false);
+                moves.add(new AtomicFiles.Move(file, target));
+                Path stagedPreviews = stage.resolve(previewDir.getFileName().toString());
+                written = writePreviews(stack, stagedPreviews);
+                if (written > 0) moves.add(new AtomicFiles.Move(stagedPreviews, previewDir));
+            } else {
+                DirectoryStack.writeInto(stack, stage);
+                written = writePreviews(stack, stage.resolve(PREVIEW));
+                moves.add(new AtomicFiles.Move(stage, target));
+            }
+            boolean replaceEmptyDir = !hdf5 && isEmptyDirectory(target);
+            AtomicFiles.publish(moves, force || replaceEmptyDir);
+            // previews of an earlier run that this one (with --previews 0) does not replace
+            if (hdf5 && written == 0 && force && Files.isDirectory(previewDir)) AtomicFiles.deleteTree(previewDir);
+            long t2 = System.nanoTime();
+            report(result, config, target, previewDir, written, t0, t1, t2);
+        } finally {
+            AtomicFiles.discard(stage);
+        }
+        return 0;
+    }
+
+    private static final String PREVIEW = "preview";
+
+    /** Called with each preview file before it is written (a seam for tests of failed writes). */
+    AtomicFiles.IoConsumer<Path> beforePreview = file -> {};
+
+    /** The output path to use: {@code --out} normalised; "." and ".." become absolute paths. */
+    private static Path target(Path out) {
+        Path t = out.normalize();
+        if (t.getFileName() == null || t.toString().isEmpty() || t.getFileName().toString().equals(".."))
+            t = out.toAbsolutePath().normalize();
+        if (t.getFileName() == null) throw new IllegalArgumentException("--out " + out + ": cannot write to a file system root");
+        return t;
+    }
+
+    /** The options as a configuration; every bad value is an error naming its option. */
+    private StackSynthesizer.Config config() {
         if (previews < 0) throw new IllegalArgumentException("--previews must be >= 0, got " + previews);
         var m = switch (method.toLowerCase(Locale.ROOT)) {
             case "voronoi", "laguerre" -> StackSynthesizer.Method.VORONOI;
             case "potts" -> StackSynthesizer.Method.POTTS;
-            default -> throw new IllegalArgumentException("unknown --method '" + method + "' (voronoi or potts)");
+            default -> throw new IllegalArgumentException("--method: unknown method '" + method + "' (expected voronoi or potts)");
         };
         var start = switch (pottsStart.toLowerCase(Locale.ROOT)) {
             case "voronoi" -> PottsMicrostructure.Start.VORONOI;
             case "random" -> PottsMicrostructure.Start.RANDOM;
-            default -> throw new IllegalArgumentException("unknown --potts-start '" + pottsStart + "' (voronoi or random)");
+            default -> throw new IllegalArgumentException("--potts-start: unknown start state '" + pottsStart + "' (expected voronoi or random)");
         };
+        Flaws f;
+        try {
+            f = Flaws.of(flaws);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--flaws: unknown severity '" + flaws + "' (expected none, light, medium, heavy)", e);
+        }
+        int h = height == null ? size : height;
         if (size < 8) throw new IllegalArgumentException("--size must be >= 8, got " + size);
-        var config = new StackSynthesizer.Config(size, height == null ? size : height, slices, grainSize,
-                spacing == null ? StackSynthesizer.Config.defaultSpacing(grainSize) : spacing, seed, m, Flaws.of(flaws),
+        if (h < 8) throw new IllegalArgumentException("--height must be >= 8, got " + h);
+        if ((long) size * h > 1L << 28)
+            throw new IllegalArgumentException("--size/--height: image size " + size + "x" + h + " is too large (at most 2^28 pixels)");
+        if (!(sizeSpread >= 0 && sizeSpread <= 2)) throw new IllegalArgumentException("--size-spread must be in [0, 2], got " + sizeSpread);
+        if (!(temperature >= 0 && temperature <= 10)) throw new IllegalArgumentException("--temperature must be in [0, 10], got " + temperature);
+        if (spins < 0 || spins == 1) throw new IllegalArgumentException("--spins must be 0 (a unique spin per grain) or >= 2, got " + spins);
+        if (maxSweeps < 0) throw new IllegalArgumentException("--max-sweeps must be >= 0, got " + maxSweeps);
+        if (spacing != null && !(spacing > 0)) throw new IllegalArgumentException("--spacing must be > 0, got " + spacing);
+        return new StackSynthesizer.Config(size, h, slices, grainSize,
+                spacing == null ? StackSynthesizer.Config.defaultSpacing(grainSize) : spacing, seed, m, f,
                 sizeSpread, new PottsMicrostructure.Options(temperature, spins, maxSweeps, start,
                         PottsMicrostructure.Options.DEFAULT.startFraction()));
+    }
 
-        long t0 = System.nanoTime();
-        var progress = new Progress(quiet);
-        StackSynthesizer.Result result;
-        try {
-            result = StackSynthesizer.run(config, progress);
-        } finally {
-            progress.close();
+    /**
+     * Before any work: the output (and for HDF5 its preview folder) must not exist unless --force,
+     * must have the right kind, and --force replaces only what looks like our own output.
+     */
+    private void checkOutput(Path target, boolean hdf5, Path previewDir) throws IOException {
+        if (hdf5) {
+            if (Files.isDirectory(target)) throw new IOException("cannot write " + target + ": is a directory");
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !force) throw new IOException(target + " exists (use --force to overwrite)");
+            if (Files.exists(previewDir, LinkOption.NOFOLLOW_LINKS)) {
+                if (!Files.isDirectory(previewDir, LinkOption.NOFOLLOW_LINKS))
+                    throw new IOException("cannot write previews to " + previewDir + ": exists and is not a directory");
+                if (!force && previews > 0) throw new IOException(previewDir + " exists (use --force to overwrite)");
+                if (force) checkOwned(previewDir, Set.of(), true);
+            }
+        } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
+                throw new IOException("cannot write " + target + ": exists and is not a directory");
+            if (!force && !isEmptyDirectory(target)) throw new IOException(target + " exists and is not empty (use --force to overwrite)");
+            if (force) checkOwned(target, Set.of(DirectoryStack.IMAGES, DirectoryStack.LABELS, DirectoryStack.GRAINS, PREVIEW), false);
         }
-        long t1 = System.nanoTime();
-        SerialStack stack = result.stack();
-        if (hdf5) Hdf5Stack.write(stack, out, force);
-        else DirectoryStack.write(stack, out, force);
-        long t2 = System.nanoTime();
-        Path previewDir = hdf5 ? sibling(out, "-preview") : out.resolve("preview");
-        int written = writePreviews(stack, previewDir);
+    }
 
+    /**
+     * --force replaces a directory as a whole, so it must hold only what synth writes there (the
+     * given sub-directories, PNG files if {@code pngs}, hidden files): never delete a user's files.
+     */
+    private static void checkOwned(Path dir, Set<String> subdirs, boolean pngs) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String n = p.getFileName().toString();
+                boolean ours = n.startsWith(".") || (subdirs.contains(n) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                        || (pngs && n.toLowerCase(Locale.ROOT).endsWith(".png") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
+                if (!ours) throw new IOException("--force would replace " + dir + ", which holds " + p
+                        + " that synth did not write; move it away or choose another --out");
+            }
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return false;
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private void report(StackSynthesizer.Result result, StackSynthesizer.Config config, Path target, Path previewDir,
+                        int written, long t0, long t1, long t2) {
+        SerialStack stack = result.stack();
         var o = System.out;
-        o.printf("wrote %s: %d slices of %dx%d, %d grains (%s, flaws %s, spacing %.3g px, seed %d)%n", out, stack.slices(),
-                stack.width(), stack.height(), result.grains(), m.name().toLowerCase(Locale.ROOT), config.flaws().name(),
+        o.printf("wrote %s: %d slices of %dx%d, %d grains (%s, flaws %s, spacing %.3g px, seed %d)%n", target, stack.slices(),
+                stack.width(), stack.height(), result.grains(), config.method().name().toLowerCase(Locale.ROOT), config.flaws().name(),
                 config.spacing(), seed);
         if (result.structure() instanceof PottsMicrostructure p)
             o.printf("potts     : %d sweeps in %.1f s, %.3g voxel trials/s, mean section size reached %.1f px%n", p.sweeps(), p.sweepSeconds(),
@@ -115,7 +231,6 @@ public final class SynthCommand implements Callable<Integer> {
         o.printf("time      : generate %.1f s, write %.1f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9);
         o.printf("split     : %s%n", StackSplits.forSlices(stack.slices()));
         if (written > 0) o.printf("previews  : %d in %s%n", written, previewDir);
-        return 0;
     }
 
     private static Path sibling(Path file, String suffix) {
@@ -128,7 +243,7 @@ public final class SynthCommand implements Callable<Integer> {
     private int writePreviews(SerialStack s, Path dir) throws IOException {
         int n = Math.min(previews, s.slices());
         if (n == 0) return 0;
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) Files.createDirectory(dir); // inside the staging directory, which must still exist
         int w = s.width(), h = s.height();
         for (int j = 0; j < n; j++) {
             int k = n == 1 ? 0 : (int) ((long) j * (s.slices() - 1) / (n - 1));
@@ -141,13 +256,10 @@ public final class SynthCommand implements Callable<Integer> {
                     img.setRGB(w + x, y, b[y * w + x] != 0 ? 0xFF2020 : grey);
                 }
             Path file = dir.resolve(DirectoryStack.fileName(k, s.slices()));
-            Path tmp = Files.createTempFile(dir, ".preview", ".tmp");
-            try {
+            beforePreview.accept(file);
+            AtomicFiles.writeFile(file, true, tmp -> {
                 if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer");
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         }
         return n;
     }

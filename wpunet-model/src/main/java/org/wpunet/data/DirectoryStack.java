@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.wpunet.core.io.AtomicFiles;
 import java.util.stream.Stream;
 import org.wpunet.image.Boundaries;
 import org.wpunet.io.PngIO;
@@ -34,18 +35,41 @@ public final class DirectoryStack {
         return String.format("%0" + digits + "d.png", index + 1);
     }
 
-    /** Writes the stack into {@code dir}; a non-empty existing directory needs {@code overwrite}. */
+    /**
+     * Writes the stack as the directory {@code dir}. The whole stack is built in a temporary sibling
+     * directory and then swapped in ({@link AtomicFiles#publish}), so {@code dir} is never half
+     * written, and an existing directory is replaced as a whole (nothing of it is kept). Replacing a
+     * non-empty existing directory needs {@code overwrite}; missing parent directories are created.
+     */
     public static void write(SerialStack stack, Path dir, boolean overwrite) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory");
-        if (Files.isDirectory(dir) && !overwrite) {
+        boolean empty = false;
+        if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                if (s.findAny().isPresent()) throw new IOException(dir + " exists and is not empty (use --force to overwrite)");
+                empty = s.findAny().isEmpty();
             }
+            if (!empty && !overwrite) throw new IOException(dir + " exists and is not empty (use --force to overwrite)");
         }
-        int max = 0;
-        for (int[] l : stack.labels()) for (int v : l) max = Math.max(max, v);
-        if (max > 65535) throw new IOException("grain ids up to " + max + " do not fit 16-bit PNG; write HDF5 instead");
-        for (String sub : new String[] {IMAGES, LABELS, GRAINS}) Files.createDirectories(dir.resolve(sub));
+        checkGrainIds(stack);
+        AtomicFiles.createParentDirectories(dir);
+        Path stage = AtomicFiles.stagingDirectory(dir);
+        try {
+            writeInto(stack, stage);
+            AtomicFiles.publish(List.of(new AtomicFiles.Move(stage, dir)), overwrite || empty);
+        } finally {
+            AtomicFiles.discard(stage);
+        }
+    }
+
+    /**
+     * Writes {@code images/}, {@code labels/} and {@code grains/} of the stack into the existing
+     * directory {@code dir} in place (for a directory that is itself a staging area).
+     */
+    public static void writeInto(SerialStack stack, Path dir) throws IOException {
+        checkGrainIds(stack);
+        if (!Files.isDirectory(dir)) throw new java.nio.file.NoSuchFileException(dir.toString(), null, "no such directory");
+        for (String sub : new String[] {IMAGES, LABELS, GRAINS})
+            if (!Files.isDirectory(dir.resolve(sub))) Files.createDirectory(dir.resolve(sub)); // never re-creates a deleted dir
         int n = stack.slices(), w = stack.width(), h = stack.height();
         for (int k = 0; k < n; k++) {
             String name = fileName(k, n);
@@ -53,6 +77,12 @@ public final class DirectoryStack {
             PngIO.writeGray8(dir.resolve(LABELS).resolve(name), Boundaries.normalize(stack.boundaries()[k]), w, h);
             PngIO.writeGray16(dir.resolve(GRAINS).resolve(name), stack.labels()[k], w, h);
         }
+    }
+
+    private static void checkGrainIds(SerialStack stack) throws IOException {
+        int max = 0;
+        for (int[] l : stack.labels()) for (int v : l) max = Math.max(max, v);
+        if (max > 65535) throw new IOException("grain ids up to " + max + " do not fit 16-bit PNG; write HDF5 instead");
     }
 
     /** Reads a stack written by {@link #write} or by the original code (images/ and labels/ only). */

@@ -7,6 +7,7 @@ import io.jhdf.api.Node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.image.Boundaries;
 
 /**
@@ -19,7 +20,7 @@ import org.wpunet.image.Boundaries;
  * </ul>
  * Reading accepts any 8- to 64-bit integer type (signed or unsigned) for each dataset, contiguous or
  * chunked and compressed. Files are written chunked and deflate-compressed through a temporary file
- * renamed into place, so a failed write never leaves a partial file.
+ * renamed into place ({@link AtomicFiles}), so a failed write never leaves a partial file.
  */
 public final class Hdf5Stack {
     public static final String IMAGE = "image", LABEL = "label", BOUNDARY = "boundary";
@@ -125,6 +126,7 @@ public final class Hdf5Stack {
 
     /** Writes {@code stack}; an existing file is replaced only when {@code overwrite}. */
     public static void write(SerialStack stack, Path file, boolean overwrite) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException("cannot write " + file + ": is a directory");
         if (Files.exists(file) && !overwrite) throw new IOException(file + " exists (use --force to overwrite)");
         int h = stack.height(), w = stack.width(), n = stack.slices();
         byte[][][] image = new byte[h][w][n], boundary = new byte[h][w][n];
@@ -144,20 +146,15 @@ public final class Hdf5Stack {
         int[] chunk = {Math.min(h, 64), Math.min(w, 64), n};
         var u8 = DatasetCreationOptions.builder().unsigned().chunkDimensions(chunk).deflate(1).build();
         var i32 = DatasetCreationOptions.builder().chunkDimensions(chunk).deflate(1).build();
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = AtomicFiles.tempFileFor(file);
-        try {
+        AtomicFiles.createParentDirectories(file);
+        AtomicFiles.writeFile(file, overwrite, tmp -> {
             try (var out = HdfFile.write(tmp)) {
                 out.putDataset(IMAGE, image, u8);
                 out.putDataset(LABEL, label, i32);
                 out.putDataset(BOUNDARY, boundary, u8);
             } catch (RuntimeException e) {
-                throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
+                throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
             }
-            AtomicFiles.moveIntoPlace(tmp, file, overwrite);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

@@ -30,20 +30,38 @@ public record StackSplits(int slices, int trainEnd, int validationEnd) {
     /** [start, end) of the test slices. */
     public int[] test() { return new int[] {validationEnd, slices}; }
 
-    /** The training slices of {@code stack} (which must have {@link #slices()} slices). */
-    public SerialStack train(SerialStack stack) { return part(stack, train()); }
-    public SerialStack validation(SerialStack stack) { return part(stack, validation()); }
-    public SerialStack test(SerialStack stack) { return part(stack, test()); }
+    /** Whether the part {@code range} ({@link #train()}, {@link #validation()} or {@link #test()}) has no slices. */
+    public static boolean isEmpty(int[] range) { return range[1] <= range[0]; }
 
-    private SerialStack part(SerialStack stack, int[] r) {
+    /**
+     * The training slices of {@code stack} (which must have {@link #slices()} slices). A stack has
+     * at least one slice, so an empty part (small stacks) is an error; check {@link #isEmpty} first.
+     */
+    public SerialStack train(SerialStack stack) { return part(stack, train(), "training"); }
+    public SerialStack validation(SerialStack stack) { return part(stack, validation(), "validation"); }
+    public SerialStack test(SerialStack stack) { return part(stack, test(), "test"); }
+
+    private SerialStack part(SerialStack stack, int[] r, String name) {
         if (stack.slices() != slices)
             throw new IllegalArgumentException("the split is for " + slices + " slices, the stack has " + stack.slices());
+        if (isEmpty(r)) throw new IllegalArgumentException("the " + name + " part of " + this + " is empty");
         return stack.range(r[0], r[1]);
     }
 
+    /**
+     * "train 1-2, validation none, test 3-4": 1-based inclusive slice numbers of each part, a single
+     * slice as its number, an empty part as "none".
+     */
     @Override
     public String toString() {
-        return "train 1-" + trainEnd + ", validation " + (trainEnd + 1) + "-" + validationEnd
-                + ", test " + (validationEnd + 1) + "-" + slices;
+        return "train " + describe(train()) + ", validation " + describe(validation()) + ", test " + describe(test());
+    }
+
+    /** A 0-based half-open range [start, end) as 1-based slice numbers: "none", "3" or "3-7". */
+    public static String describe(int[] range) {
+        if (range.length != 2) throw new IllegalArgumentException("a range is [start, end), got " + range.length + " numbers");
+        int start = range[0], end = range[1];
+        if (end <= start) return "none";
+        return end - start == 1 ? Integer.toString(start + 1) : (start + 1) + "-" + end;
     }
 }

@@ -5,33 +5,20 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.wpunet.core.io.AtomicFiles;
 
-/** Shared helpers: raster to arrays, arrays to rasters, atomic file writes. Package-private. */
+/** Shared helpers: raster to arrays, arrays to rasters, atomic file writes (through {@link AtomicFiles}). Package-private. */
 final class Rasters {
     private Rasters() {}
 
-    /** A writer that fills a temporary file. */
-    interface FileWriter { void write(Path tmp) throws IOException; }
-
-    /** Writes through a temporary file in the same directory, then renames it over {@code target}. */
-    static void writeAtomic(Path target, FileWriter writer) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-        try {
-            writer.write(tmp);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    /**
+     * Writes through a temporary sibling renamed over {@code target} ({@link AtomicFiles}); missing
+     * parent directories are created. Errors name {@code target} and the reason.
+     */
+    static void writeAtomic(Path target, AtomicFiles.IoConsumer<Path> writer) throws IOException {
+        AtomicFiles.createParentDirectories(target);
+        AtomicFiles.writeFile(target, true, writer);
     }
 
     /**

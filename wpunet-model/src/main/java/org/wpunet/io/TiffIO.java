@@ -96,7 +96,6 @@ public final class TiffIO {
             var writers = ImageIO.getImageWritersByFormatName("tiff");
             if (!writers.hasNext()) throw new IOException(file + ": no TIFF writer available");
             ImageWriter w = writers.next();
-            Files.deleteIfExists(tmp);
             try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
                 w.setOutput(out);
                 var param = w.getDefaultWriteParam();

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wpunet.image.Boundaries;
@@ -31,7 +32,7 @@ class EvalCommandTest {
         PngIO.writeGray8(pred.resolve("a.png"), grid(64, 64, 16), 64, 64);
         PngIO.writeGray8(gt.resolve("b.png"), grid(64, 64, 16), 64, 64);
         PngIO.writeGray8(pred.resolve("b.png"), grid(64, 64, 32), 64, 64);
-        Path json = dir.resolve("out/scores.json");
+        Path json = Files.createDirectories(dir.resolve("out")).resolve("scores.json");
         var out = new ByteArrayOutputStream();
         PrintStream old = System.out;
         int rc;
@@ -46,6 +47,9 @@ class EvalCommandTest {
         assertTrue(table.contains("a.png") && table.contains("b.png") && table.contains("mean"), table);
         String js = Files.readString(json);
         assertTrue(js.contains("\"images\"") && js.contains("\"mean\""), js);
+        if (Files.getFileAttributeView(json, java.nio.file.attribute.PosixFileAttributeView.class) != null)
+            assertEquals(Files.getPosixFilePermissions(Files.createFile(dir.resolve("ordinary"))), Files.getPosixFilePermissions(json),
+                    "the JSON file gets ordinary permissions, not 0600");
         assertTrue(js.contains("\"a.png\": {\"ri\": 1.0, \"ari\": 1.0, \"vi\": 0.0, \"vi_merge\": 0.0, \"vi_split\": 0.0, \"f\": 1.0, \"map\": 1.0}"), js);
         var rows = EvalCommand.evaluate(pred, gt, 10);
         assertTrue(rows.get(1).scores().viMerge() > 0, "b merges grains");
@@ -64,5 +68,70 @@ class EvalCommandTest {
         PngIO.writeGray8(gt.resolve("x.png"), grid(48, 64, 16), 48, 64);
         var e = assertThrows(IllegalArgumentException.class, () -> EvalCommand.evaluate(pred, gt, 10));
         assertTrue(e.getMessage().contains("x.png") && e.getMessage().contains("48x64"), e.getMessage());
+    }
+
+    private static SynthCommandTest.Run eval(Path pred, Path gt, String... more) {
+        String[] args = new String[4 + more.length + 1];
+        args[0] = "eval"; args[1] = "--pred"; args[2] = pred.toString(); args[3] = "--gt"; args[4] = gt.toString();
+        args = java.util.Arrays.copyOf(args, 5 + more.length);
+        System.arraycopy(more, 0, args, 5, more.length);
+        return SynthCommandTest.run(null, args);
+    }
+
+    @Test
+    void badJsonPathsFailBeforeAnyScoring() throws Exception {
+        Path pred = Files.createDirectories(dir.resolve("p")), gt = Files.createDirectories(dir.resolve("g"));
+        PngIO.writeGray8(pred.resolve("a.png"), grid(64, 64, 16), 64, 64);
+        PngIO.writeGray8(gt.resolve("a.png"), grid(64, 64, 16), 64, 64);
+        Path missing = dir.resolve("nonexist/sub/x.json");
+        var r = eval(pred, gt, "--json", missing.toString());
+        assertEquals(2, r.rc());
+        assertEquals("error: cannot write " + missing + ": no such directory " + dir.resolve("nonexist/sub"), r.err().strip());
+        assertEquals("", r.out(), "no table before the error");
+        assertFalse(Files.exists(dir.resolve("nonexist")), "a missing directory is not created");
+        Path d1 = Files.createDirectories(dir.resolve("d1"));
+        r = eval(pred, gt, "--json", d1.toString());
+        assertEquals(2, r.rc());
+        assertEquals("error: cannot write " + d1 + ": is a directory", r.err().strip());
+        assertEquals("", r.out());
+        Path fileParent = Files.writeString(dir.resolve("f"), "x").resolve("x.json");
+        r = eval(pred, gt, "--json", fileParent.toString());
+        assertEquals(2, r.rc());
+        assertTrue(r.err().startsWith("error: cannot write " + fileParent + ": ") && r.err().contains("not a directory"), r.err());
+        assertEquals(List.of("d1", "f", "g", "p"), names(dir));
+        assertEquals(List.of(), names(d1));
+    }
+
+    private static List<String> names(Path d) throws java.io.IOException {
+        try (var s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void nonBinaryImagesAreRejectedByName() throws Exception {
+        Path pred = Files.createDirectories(dir.resolve("pred")), gt = Files.createDirectories(dir.resolve("d1/images"));
+        byte[] grey = new byte[64 * 64];
+        for (int i = 0; i < grey.length; i++) grey[i] = (byte) (i % 214);
+        PngIO.writeGray8(gt.resolve("001.png"), grey, 64, 64);
+        PngIO.writeGray8(pred.resolve("001.png"), grid(64, 64, 16), 64, 64);
+        var r = eval(pred, gt);
+        assertEquals(2, r.rc());
+        assertEquals("error: " + gt.resolve("001.png") + " is not a binary boundary map (214 grey levels); "
+                + "expected 0 = grain, 255 (or any non-zero) = boundary", r.err().strip());
+        assertEquals("", r.out());
+        // two levels, neither 0: a flat grey image with a pattern, not a boundary map
+        byte[] two = grid(64, 64, 16);
+        for (int i = 0; i < two.length; i++) two[i] = (byte) (two[i] != 0 ? 200 : 10);
+        PngIO.writeGray8(gt.resolve("001.png"), two, 64, 64);
+        var e = assertThrows(IllegalArgumentException.class, () -> EvalCommand.evaluate(pred, gt, 10));
+        assertTrue(e.getMessage().startsWith(gt.resolve("001.png") + " is not a binary boundary map (grey levels 10 and 200"), e.getMessage());
+        // 0/1 maps and all-grain maps are binary
+        byte[] ones = grid(64, 64, 16);
+        for (int i = 0; i < ones.length; i++) ones[i] = (byte) (ones[i] != 0 ? 1 : 0);
+        PngIO.writeGray8(gt.resolve("001.png"), ones, 64, 64);
+        assertEquals(1.0, EvalCommand.evaluate(pred, gt, 10).get(0).scores().ri(), 1e-12);
+        PngIO.writeGray8(gt.resolve("001.png"), new byte[64 * 64], 64, 64);
+        assertEquals(1, EvalCommand.evaluate(pred, gt, 10).size());
     }
 }

@@ -133,6 +133,44 @@ class StackIoTest {
     }
 
     @Test
+    void splitsPrintEmptyPartsAsNone() {
+        assertEquals("train 1-116, validation 117-148, test 149-296", StackSplits.forSlices(296).toString());
+        assertEquals("train 1-16, validation 17-20, test 21-40", StackSplits.forSlices(40).toString());
+        assertEquals("train 1-2, validation none, test 3-4", StackSplits.forSlices(4).toString());
+        assertEquals("train 1, validation 2, test 3", StackSplits.forSlices(3).toString());
+        assertEquals("train none, validation 1, test none", StackSplits.forSlices(1).toString());
+        assertEquals("train none, validation none, test 1-2", new StackSplits(2, 0, 0).toString());
+        assertEquals("none", StackSplits.describe(new int[] {3, 3}));
+        assertEquals("4", StackSplits.describe(new int[] {3, 4}));
+        assertEquals("4-9", StackSplits.describe(new int[] {3, 9}));
+        var four = StackSplits.forSlices(4);
+        assertTrue(StackSplits.isEmpty(four.validation()));
+        assertFalse(StackSplits.isEmpty(four.test()));
+        SerialStack st = stack(4).range(0, 4);
+        assertEquals(2, four.train(st).slices());
+        var e = assertThrows(IllegalArgumentException.class, () -> four.validation(st));
+        assertEquals("the validation part of train 1-2, validation none, test 3-4 is empty", e.getMessage());
+    }
+
+    @Test
+    void directoryWriteReplacesInsteadOfMerging() throws IOException {
+        Path dir = tmp.resolve("stack");
+        DirectoryStack.write(stack(1), dir, false); // 5 slices
+        Files.writeString(tmp.resolve("neighbour.txt"), "kept");
+        SerialStack three = stack(2).range(0, 3);
+        assertThrows(IOException.class, () -> DirectoryStack.write(three, dir, false));
+        DirectoryStack.write(three, dir, true);
+        assertSameStack(three, DirectoryStack.read(dir));
+        assertFalse(Files.exists(dir.resolve("images/004.png")), "old slices are gone");
+        try (var s = Files.list(tmp)) {
+            assertEquals(java.util.List.of("neighbour.txt", "stack"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        DirectoryStack.write(three, empty, false); // an empty directory needs no overwrite
+        assertEquals(3, DirectoryStack.read(empty).slices());
+    }
+
+    @Test
     void synthCommandWritesDeterministicallyAndRejectsBadInput() throws IOException {
         Path out = tmp.resolve("s.h5");
         String[] args = {"synth", "--out", out.toString(), "--size", "48", "--slices", "4", "--grain-size", "12",

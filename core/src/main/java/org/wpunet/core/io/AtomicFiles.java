@@ -27,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 
 /**
@@ -61,6 +63,12 @@ public final class AtomicFiles {
     /** backup -> original path: restored by the shutdown hook if a swap was cut short. */
     private static final Map<Path, Path> BACKUPS = new ConcurrentHashMap<>();
     private static volatile boolean hookInstalled;
+    /**
+     * Held (shared) around every step that creates a temporary or renames: the shutdown hook takes
+     * it exclusively, so once it runs no new temporary appears and no half-swap happens.
+     */
+    private static final ReentrantReadWriteLock LOCK = new ReentrantReadWriteLock();
+    private static volatile boolean closing;
 
     // ------------------------------------------------------------------ single files
 
@@ -102,7 +110,12 @@ public final class AtomicFiles {
             tmp = createTempFile(target);
             body.accept(tmp);
             sync(tmp);
-            moveIntoPlace(tmp, target, overwrite);
+            enter();
+            try {
+                moveIntoPlace(tmp, target, overwrite);
+            } finally {
+                exit();
+            }
             syncDirectory(target);
         } catch (IOException e) {
             throw failure("write", target, e, tmp);
@@ -115,7 +128,8 @@ public final class AtomicFiles {
 
     /**
      * Checks that {@code target} can be written, before any work is done: its directory exists and
-     * is a directory, the target is not a directory, and (unless {@code overwrite}) does not exist.
+     * is a writable directory, the target is not a directory, and (unless {@code overwrite}) does
+     * not exist. A missing directory is an error (it is not created).
      */
     public static void checkTarget(Path target, boolean overwrite) throws IOException {
         Path parent = parent(target);
@@ -124,6 +138,28 @@ public final class AtomicFiles {
             throw new IOException(target + " exists (use --force to overwrite)");
         if (!Files.exists(parent)) throw new IOException("cannot write " + target + ": no such directory " + parent);
         if (!Files.isDirectory(parent)) throw new IOException("cannot write " + target + ": " + parent + " is not a directory");
+        if (!Files.isWritable(parent)) throw new IOException("cannot write " + target + ": permission denied");
+    }
+
+    /**
+     * Creates the missing parent directories of {@code target} (for outputs that may go into new
+     * directories); errors name {@code target} and the reason.
+     */
+    public static void createParentDirectories(Path target) throws IOException {
+        Path parent = parent(target);
+        if (Files.isDirectory(parent)) return;
+        try {
+            enter();
+            try {
+                Files.createDirectories(parent);
+            } finally {
+                exit();
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new Failure("cannot write " + target + ": " + e.getFile() + " is not a directory", e);
+        } catch (IOException e) {
+            throw failure("write", target, e, null);
+        }
     }
 
     // ------------------------------------------------------------------ temporaries
@@ -138,6 +174,7 @@ public final class AtomicFiles {
         ensureHook();
         for (int attempt = 0; ; attempt++) {
             Path tmp = dir.resolve(base + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            enter();
             TEMPS.add(tmp);
             try {
                 Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
@@ -148,6 +185,8 @@ public final class AtomicFiles {
             } catch (IOException e) {
                 TEMPS.remove(tmp);
                 throw e;
+            } finally {
+                exit();
             }
         }
     }
@@ -162,6 +201,11 @@ public final class AtomicFiles {
         ensureHook();
         for (int attempt = 0; ; attempt++) {
             Path tmp = dir.resolve(base + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                enter();
+            } catch (IOException e) {
+                throw failure("write", target, e, null);
+            }
             TEMPS.add(tmp);
             try {
                 return Files.createDirectory(tmp);
@@ -171,6 +215,8 @@ public final class AtomicFiles {
             } catch (IOException e) {
                 TEMPS.remove(tmp);
                 throw failure("write", target, e, null);
+            } finally {
+                exit();
             }
         }
     }
@@ -194,7 +240,18 @@ public final class AtomicFiles {
      * moved aside by an unfinished {@link #publish}. Public so that tests can exercise it.
      */
     public static void cleanUp() {
-        for (Path p : List.copyOf(TEMPS)) discard(p);
+        for (int round = 0; round < 50 && !TEMPS.isEmpty(); round++) {
+            // a writer that was mid-way may still recreate a file it had open: try a few times
+            if (round > 0) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            for (Path p : List.copyOf(TEMPS)) discard(p);
+        }
         for (Map.Entry<Path, Path> b : Map.copyOf(BACKUPS).entrySet()) {
             try {
                 if (!Files.exists(b.getValue(), LinkOption.NOFOLLOW_LINKS)) Files.move(b.getKey(), b.getValue());
@@ -206,12 +263,38 @@ public final class AtomicFiles {
         }
     }
 
+    /** The shutdown hook: stop all further temporaries and renames, then {@link #cleanUp}. */
+    private static void shutdown() {
+        boolean locked = false;
+        try {
+            locked = LOCK.writeLock().tryLock(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            closing = true;
+            cleanUp();
+        } finally {
+            if (locked) LOCK.writeLock().unlock();
+        }
+    }
+
+    private static void enter() throws IOException {
+        LOCK.readLock().lock();
+        if (closing) {
+            LOCK.readLock().unlock();
+            throw new IOException("interrupted: the program is shutting down");
+        }
+    }
+
+    private static void exit() { LOCK.readLock().unlock(); }
+
     private static void ensureHook() {
         if (hookInstalled) return;
         synchronized (AtomicFiles.class) {
             if (hookInstalled) return;
             try {
-                Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::cleanUp, "atomic-files-cleanup"));
+                Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::shutdown, "atomic-files-cleanup"));
             } catch (IllegalStateException e) {
                 // already shutting down
             }
@@ -229,6 +312,7 @@ public final class AtomicFiles {
      * target is an error unless {@code overwrite}. Staged paths must be on the targets' file systems.
      */
     public static void publish(List<Move> moves, boolean overwrite) throws IOException {
+        if (moves.isEmpty()) return;
         for (Move m : moves)
             if (!overwrite && Files.exists(m.target(), LinkOption.NOFOLLOW_LINKS))
                 throw new IOException(m.target() + " exists (use --force to overwrite)");
@@ -236,13 +320,23 @@ public final class AtomicFiles {
         List<Path> placed = new ArrayList<>();
         Move current = null;
         try {
+            enter();
+        } catch (IOException e) {
+            throw failure("write", moves.get(0).target(), e, null);
+        }
+        try {
             for (Move m : moves) {
                 current = m;
                 if (Files.exists(m.target(), LinkOption.NOFOLLOW_LINKS)) {
                     Path backup = freeName(m.target(), ".old");
-                    BACKUPS.put(backup, m.target());
+                    BACKUPS.put(backup, m.target()); // before the rename: the hook may run in between
                     ensureHook();
-                    rename(m.target(), backup);
+                    try {
+                        rename(m.target(), backup);
+                    } catch (IOException e) {
+                        BACKUPS.remove(backup);
+                        throw e;
+                    }
                     backedUp.add(new Move(backup, m.target()));
                 }
             }
@@ -265,6 +359,8 @@ public final class AtomicFiles {
                 }
             }
             throw failure("write", current.target(), e, current.staged());
+        } finally {
+            exit();
         }
         for (Move b : backedUp) {
             try {

@@ -5,16 +5,15 @@ import org.wpunet.core.DType;
 import org.wpunet.core.Device;
 import org.wpunet.core.Layout;
 import org.wpunet.core.Tensor;
+import org.wpunet.core.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -238,25 +237,15 @@ public final class Safetensors {
         byte[] header = Arrays.copyOf(hb, padded);
         Arrays.fill(header, hb.length, padded, (byte) ' ');
 
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString() + ".", ".tmp");
-        try {
+        AtomicFiles.createParentDirectories(file);
+        AtomicFiles.writeFile(file, true, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
                 writeFully(ch, len);
                 writeFully(ch, ByteBuffer.wrap(header));
                 for (int k = 0; k < names.size(); k++) writeFully(ch, encode(tensors.get(names.get(k)), types[k]));
-                ch.force(true);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static String storedType(String name, Tensor t, boolean asI64) {

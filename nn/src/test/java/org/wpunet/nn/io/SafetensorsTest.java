@@ -134,4 +134,35 @@ class SafetensorsTest {
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(b.length - 8, 1L << 40);
         rejects(b, "'i'", "1099511627776");
     }
+
+    @Test
+    void writesOrdinaryPermissionsAndLeavesNoTemporary() throws IOException {
+        Path f = dir.resolve("m.safetensors");
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("w", Tensor.of(new float[] {1, 2, 3}, 3));
+        Safetensors.write(f, m);
+        Safetensors.write(f, m); // replacing works too
+        try (Safetensors.Contents c = Safetensors.readContents(f)) {
+            assertArrayEquals(new int[] {3}, c.tensors().get("w").shape());
+        }
+        if (Files.getFileAttributeView(f, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+            Path ordinary = Files.createFile(dir.resolve("ordinary"));
+            assertEquals(Files.getPosixFilePermissions(ordinary), Files.getPosixFilePermissions(f), "not 0600");
+            Files.delete(ordinary);
+        }
+        try (var s = Files.list(dir)) {
+            assertEquals(java.util.List.of("m.safetensors"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        for (Tensor t : m.values()) t.close();
+    }
+
+    @Test
+    void writeErrorsNameTheTargetAndReason() throws IOException {
+        Path d = Files.createDirectories(dir.resolve("m.safetensors"));
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("w", Tensor.of(new float[] {1}, 1));
+        var e = assertThrows(IOException.class, () -> Safetensors.write(d, m));
+        assertEquals("cannot write " + d + ": is a directory", e.getMessage());
+        for (Tensor t : m.values()) t.close();
+    }
 }
