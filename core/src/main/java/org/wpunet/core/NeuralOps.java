@@ -56,22 +56,8 @@ public final class NeuralOps {
     // ------------------------------------------------------------------ convolution
     /** y = conv2d(x, w) + b; x [N,C,H,W], w [OC,C,KH,KW], b [OC] or null. */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor b, ConvParams p) {
-        String op = "conv2d";
-        need4d(op, "input", x);
-        need4d(op, "weight", w);
-        sameDevice(op, x, w);
-        sameDevice(op, x, b);
-        floating(op, x);
-        sameType(op, x, w);
-        sameType(op, x, b);
         int[] xs = x.shape(), ws = w.shape();
-        if (xs[1] != ws[1]) {
-            throw new IllegalArgumentException("conv2d: input " + Shapes.str(xs) + " has " + xs[1] + " channels but weight "
-                    + Shapes.str(ws) + " expects " + ws[1]);
-        }
-        if (b != null && (b.rank() != 1 || b.size(0) != ws[0])) {
-            throw new IllegalArgumentException("conv2d: bias shape " + Shapes.str(b.shape()) + " != [" + ws[0] + "]");
-        }
+        checkConv("conv2d", x, w, b, 1, 0);
         int oh = p.convOutH(xs[2], ws[2]), ow = p.convOutW(xs[3], ws[3]);
         if (oh <= 0 || ow <= 0) {
             throw new IllegalArgumentException("conv2d: input " + Shapes.str(xs) + " is too small for kernel "
@@ -80,6 +66,29 @@ public final class NeuralOps {
         try (Tensor xc = compact(x); Tensor wc = compact(w); Tensor bc = compact(b)) {
             return Tensor.wrap(x.backend().conv2d(xc.storage(), xs, wc.storage(), ws, st(bc), p),
                     Layout.contiguous(xs[0], ws[0], oh, ow));
+        }
+    }
+
+    /**
+     * Checks a (transposed) convolution's operands: 4-D input and weight on one device with one
+     * floating dtype; the weight's dim {@code inDim} matches the input channels and a bias has the
+     * size of the weight's dim {@code outDim}.
+     */
+    private static void checkConv(String op, Tensor x, Tensor w, Tensor b, int inDim, int outDim) {
+        need4d(op, "input", x);
+        need4d(op, "weight", w);
+        sameDevice(op, x, w);
+        sameDevice(op, x, b);
+        floating(op, x);
+        sameType(op, x, w);
+        sameType(op, x, b);
+        int[] xs = x.shape(), ws = w.shape();
+        if (xs[1] != ws[inDim]) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(xs) + " has " + xs[1] + " channels but weight "
+                    + Shapes.str(ws) + " expects " + ws[inDim]);
+        }
+        if (b != null && (b.rank() != 1 || b.size(0) != ws[outDim])) {
+            throw new IllegalArgumentException(op + ": bias shape " + Shapes.str(b.shape()) + " != [" + ws[outDim] + "]");
         }
     }
 
@@ -105,21 +114,8 @@ public final class NeuralOps {
     /** Transposed convolution; x [N,C,H,W], w [C,OC,KH,KW] (PyTorch layout), b [OC] or null. */
     public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor b, ConvParams p) {
         String op = "conv_transpose2d";
-        need4d(op, "input", x);
-        need4d(op, "weight", w);
-        sameDevice(op, x, w);
-        sameDevice(op, x, b);
-        floating(op, x);
-        sameType(op, x, w);
-        sameType(op, x, b);
         int[] xs = x.shape(), ws = w.shape();
-        if (xs[1] != ws[0]) {
-            throw new IllegalArgumentException(op + ": input " + Shapes.str(xs) + " has " + xs[1] + " channels but weight "
-                    + Shapes.str(ws) + " expects " + ws[0]);
-        }
-        if (b != null && (b.rank() != 1 || b.size(0) != ws[1])) {
-            throw new IllegalArgumentException(op + ": bias shape " + Shapes.str(b.shape()) + " != [" + ws[1] + "]");
-        }
+        checkConv(op, x, w, b, 0, 1);
         if (p.outPadH() >= Math.max(p.strideH(), p.dilationH()) || p.outPadW() >= Math.max(p.strideW(), p.dilationW())) {
             throw new IllegalArgumentException(op + ": output padding must be smaller than stride or dilation, got " + p);
         }

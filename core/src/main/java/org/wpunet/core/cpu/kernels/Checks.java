@@ -39,6 +39,17 @@ final class Checks {
         return (int) (num / s + 1);
     }
 
+    /** Output {height, width} of a sliding window; an error naming every size when it is not positive. */
+    static int[] windowOutput(String what, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(w, kw, sw, pw, dw);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException(what + ": output size " + dims(oh, ow) + " is non-positive for input "
+                    + dims(h, w) + ", kernel " + dims(kh, kw) + ", stride " + dims(sh, sw)
+                    + ", padding " + dims(ph, pw) + ", dilation " + dims(dh, dw));
+        }
+        return new int[] {oh, ow};
+    }
+
     static String dims(int... d) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < d.length; i++) {

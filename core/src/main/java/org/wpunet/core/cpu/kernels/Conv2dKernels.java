@@ -352,13 +352,7 @@ public final class Conv2dKernels {
                     + ", padding " + Checks.dims(ph, pw) + ", dilation " + Checks.dims(dh, dw)
                     + " (all must be positive, padding non-negative)");
         }
-        int oh = Checks.outSize(h, kh, sh, ph, dh), ow = Checks.outSize(w, kw, sw, pw, dw);
-        if (oh <= 0 || ow <= 0) {
-            throw new IllegalArgumentException(what + ": output size " + Checks.dims(oh, ow) + " is non-positive for input "
-                    + Checks.dims(h, w) + ", kernel " + Checks.dims(kh, kw) + ", stride " + Checks.dims(sh, sw)
-                    + ", padding " + Checks.dims(ph, pw) + ", dilation " + Checks.dims(dh, dw));
-        }
-        return new int[] {oh, ow};
+        return Checks.windowOutput(what, h, w, kh, kw, sh, sw, ph, pw, dh, dw);
     }
 
     /** Array extents: the input-sized array, weight, optional bias-sized array, output-sized array. */

@@ -152,13 +152,7 @@ public final class Pool2dKernels {
             throw new IllegalArgumentException(what + ": padding " + Checks.dims(ph, pw)
                     + " must be at most half the kernel " + Checks.dims(kh, kw));
         }
-        int oh = Checks.outSize(h, kh, sh, ph, dh), ow = Checks.outSize(w, kw, sw, pw, dw);
-        if (oh <= 0 || ow <= 0) {
-            throw new IllegalArgumentException(what + ": output size " + Checks.dims(oh, ow) + " is non-positive for input "
-                    + Checks.dims(h, w) + ", kernel " + Checks.dims(kh, kw) + ", stride " + Checks.dims(sh, sw)
-                    + ", padding " + Checks.dims(ph, pw) + ", dilation " + Checks.dims(dh, dw));
-        }
-        return new int[] {oh, ow};
+        return Checks.windowOutput(what, h, w, kh, kw, sh, sw, ph, pw, dh, dw);
     }
 
     private static void lengths(String what, int n, int c, int h, int w, int oh, int ow, int inLen, int outLen,
