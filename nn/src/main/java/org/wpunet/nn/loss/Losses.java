@@ -60,7 +60,8 @@ public final class Losses {
      * Per-pixel weighted cross-entropy (WPU-Net's losses): l = w * CE(logits, target) at each pixel,
      * with logits [N,C,H,W], target [N,H,W] and weight map either [N,H,W] (one weight per pixel) or
      * [N,C,H,W] (a map per class; the target class's map is used at each pixel). MEAN averages over
-     * the N*H*W pixels (weights do not normalise it), SUM adds, NONE returns [N,H,W].
+     * the weights: sum(w * l) / sum(w), as PyTorch's class-weighted cross-entropy does and as WPU-Net's
+     * adaptive-boundary-weighting loss is defined; SUM adds, NONE returns [N,H,W].
      */
     public static Variable weightedMapCrossEntropy(Variable logits, Tensor target, Tensor weightMap, Reduction r) {
         if (logits.rank() != 4) {
@@ -84,7 +85,7 @@ public final class Losses {
         return switch (r) {
             case NONE -> perPixel;
             case SUM -> perPixel.sum();
-            case MEAN -> perPixel.mean();
+            case MEAN -> Ops.div(perPixel.sum(), Variable.constant(w.sum()));
         };
     }
 
