@@ -45,7 +45,9 @@ echo "running PyTorch ($THREADS threads) ..." >&2
 "$PYTHON" - "$WORK/jmh.json" "$WORK/torch.json" "$THREADS" <<'PY'
 import json, sys
 
-jmh = {r["benchmark"].rsplit(".", 1)[1]: r["primaryMetric"]["score"] for r in json.load(open(sys.argv[1]))}
+# key: method name, plus ":<shape>" for the parameterised ConvBenchmark.shape* methods
+jmh = {r["benchmark"].rsplit(".", 1)[1] + (":" + r["params"]["shape"] if "shape" in r.get("params", {}) else ""):
+       r["primaryMetric"]["score"] for r in json.load(open(sys.argv[1]))}
 torch_ms = json.load(open(sys.argv[2]))
 threads = sys.argv[3]
 
@@ -58,6 +60,13 @@ rows = [
     ("conv3x3 64->64 256^2 fwd", "conv3x3Forward", None, "conv3x3Forward", conv, "GFLOP/s"),
     ("conv3x3 64->64 256^2 dX", "conv3x3InputGrad", None, "conv3x3InputGrad", conv, "GFLOP/s"),
     ("conv3x3 64->64 256^2 dW", "conv3x3WeightGrad", None, "conv3x3WeightGrad", conv, "GFLOP/s"),
+] + [
+    # WPU-Net's other 3x3 layers, batch 2 (ConvBenchmark.shape*; torch keys "op:c-oc-size")
+    (f"conv3x3 {c}->{oc} {sz}^2 b2 {tag}", f"{op}:{c}-{oc}-{sz}", None, f"{op}:{c}-{oc}-{sz}",
+     2.0 * 2 * c * oc * 9 * sz * sz, "GFLOP/s")
+    for c, oc, sz in [(2, 64, 256), (128, 128, 128), (256, 256, 64), (512, 512, 32), (1024, 1024, 16)]
+    for op, tag in [("shapeForward", "fwd"), ("shapeInputGrad", "dX"), ("shapeWeightGrad", "dW")]
+] + [
     ("convT2x2s2 128->64 128^2", "convTranspose2x2Forward", None, "convTranspose2x2Forward",
      2.0 * 128 * 64 * 4 * 128 * 128, "GFLOP/s"),
     # nominal traffic: fwd reads x, writes y; bwd reads x, dy, writes dx (5 passes of 4 bytes)
@@ -71,7 +80,7 @@ def rate(work, ms):
     return work / (ms * 1e-3) / 1e9
 
 print(f"\nCPU kernels, {threads} threads, JMH vs PyTorch in the same run (rates; higher is better)")
-hdr = f"{'op':30s} {'unit':8s} {'ours':>8s} {'EJML':>8s} {'PyTorch':>8s} {'ours/PT':>8s}"
+hdr = f"{'op':34s} {'unit':8s} {'ours':>8s} {'EJML':>8s} {'PyTorch':>8s} {'ours/PT':>8s}"
 print(hdr)
 print("-" * len(hdr))
 for label, ours, ejml, tkey, work, unit in rows:
@@ -80,5 +89,5 @@ for label, ours, ejml, tkey, work, unit in rows:
     t = rate(work, torch_ms[tkey]) if tkey in torch_ms else None
     f = lambda v: f"{v:8.1f}" if v is not None else f"{'-':>8s}"
     ratio = f"{o / t:8.2f}" if o is not None and t else f"{'-':>8s}"
-    print(f"{label:30s} {unit:8s} {f(o)} {f(e)} {f(t)} {ratio}")
+    print(f"{label:34s} {unit:8s} {f(o)} {f(e)} {f(t)} {ratio}")
 PY

@@ -47,6 +47,19 @@ with torch.no_grad():
     res["conv3x3WeightGrad"] = bench(lambda: aten.convolution_backward(
         dy, x, w, [64], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [False, True, True]))
 
+    # WPU-Net's other 3x3 layers at batch 2 (ConvBenchmark.shape*), keyed "op:c-oc-size"
+    for c, oc, sz in [(2, 64, 256), (128, 128, 128), (256, 256, 64), (512, 512, 32), (1024, 1024, 16)]:
+        sx = torch.rand(2, c, sz, sz) - 0.5
+        sw = torch.rand(oc, c, 3, 3) - 0.5
+        sb = torch.rand(oc) - 0.5
+        sdy = torch.rand(2, oc, sz, sz) - 0.5
+        key = f"{c}-{oc}-{sz}"
+        res["shapeForward:" + key] = bench(lambda: F.conv2d(sx, sw, sb, 1, 1))
+        res["shapeInputGrad:" + key] = bench(lambda: aten.convolution_backward(
+            sdy, sx, sw, [oc], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [True, False, False]))
+        res["shapeWeightGrad:" + key] = bench(lambda: aten.convolution_backward(
+            sdy, sx, sw, [oc], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [False, True, True]))
+
     ux = torch.rand(1, 128, 128, 128) - 0.5
     uw = torch.rand(128, 64, 2, 2) - 0.5
     ub = torch.rand(64) - 0.5

@@ -7,6 +7,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,6 +18,8 @@ import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
  * WPU-Net's dominant layer: 3x3 convolution, 64 -> 64 channels, padding 1, on 1x64x256x256
  * (2 * 64 * 64 * 9 * 256^2 = 4.83 GFLOP per pass), forward and both gradients; plus the 2x2
  * stride-2 transposed convolution 128 -> 64 on 1x128x128x128 (up-sampling, 0.54 GFLOP).
+ * The {@code shape*} benchmarks cover WPU-Net's other 3x3 (padding 1) layers at batch 2, chosen by
+ * {@link Shape#shape} ("c-oc-size").
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +51,53 @@ public class ConvBenchmark {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = r.nextFloat() - 0.5f;
         return a;
+    }
+
+    /** One of WPU-Net's other 3x3 layers, batch 2: "c-oc-size" (in channels, out channels, square size). */
+    @State(Scope.Benchmark)
+    public static class Shape {
+        static final int N = 2;
+
+        @Param({"2-64-256", "128-128-128", "256-256-64", "512-512-32", "1024-1024-16"})
+        public String shape;
+
+        int c, oc, s;
+        float[] x, weight, bias, y, dy, dx, dWeight, dBias;
+
+        @Setup
+        public void setup() {
+            String[] f = shape.split("-");
+            c = Integer.parseInt(f[0]);
+            oc = Integer.parseInt(f[1]);
+            s = Integer.parseInt(f[2]);
+            Random r = new Random(3);
+            x = fill(r, N * c * s * s);
+            weight = fill(r, oc * c * 9);
+            bias = fill(r, oc);
+            y = new float[N * oc * s * s];
+            dy = fill(r, N * oc * s * s);
+            dx = new float[x.length];
+            dWeight = new float[weight.length];
+            dBias = new float[oc];
+        }
+    }
+
+    @Benchmark
+    public float[] shapeForward(Shape t) {
+        Conv2dKernels.forward(t.x, Shape.N, t.c, t.s, t.s, t.weight, t.oc, 3, 3, t.bias, 1, 1, 1, 1, 1, 1, t.y);
+        return t.y;
+    }
+
+    @Benchmark
+    public float[] shapeInputGrad(Shape t) {
+        Conv2dKernels.backwardInput(t.dy, t.weight, Shape.N, t.c, t.s, t.s, t.oc, 3, 3, 1, 1, 1, 1, 1, 1, t.dx);
+        return t.dx;
+    }
+
+    @Benchmark
+    public float[] shapeWeightGrad(Shape t) {
+        Conv2dKernels.backwardWeight(t.x, t.dy, Shape.N, t.c, t.s, t.s, t.oc, 3, 3, 1, 1, 1, 1, 1, 1, t.dWeight, t.dBias);
+        return t.dWeight;
     }
 
     @Benchmark

@@ -132,12 +132,20 @@ public final class Conv2dKernels {
             // dx[ci, iy, ix] = sum dy[o, iy + ph - ki*dh, ix + pw - kj*dw] W[o, ci, ki, kj]. No col2im.
             float[] flipped = Scratch.floats(Scratch.CONV_WFLIP, oc * k);
             int khw = kh * kw;
-            for (int o = 0; o < oc; o++) {
-                for (int ci = 0; ci < c; ci++) {
-                    int src = (o * c + ci) * khw, dst = (ci * oc + o) * khw;
-                    for (int t = 0; t < khw; t++) flipped[dst + khw - 1 - t] = wt[src + t];
+            // blocks of 16 input channels: per o, 16 reads of row o of W are contiguous and the 16
+            // write streams each advance by khw (o innermost alone jumps oc*khw floats per write,
+            // a TLB miss each for deep layers)
+            Parallel.forRange((c + 15) / 16, Math.max(1, 65536 / (16 * oc * khw)), (b0, b1) -> {
+                for (int ci0 = b0 * 16; ci0 < Math.min(c, b1 * 16); ci0 += 16) {
+                    int ci1 = Math.min(c, ci0 + 16);
+                    for (int o = 0; o < oc; o++) {
+                        for (int ci = ci0; ci < ci1; ci++) {
+                            int src = (o * c + ci) * khw, dst = (ci * oc + o) * khw;
+                            for (int t = 0; t < khw; t++) flipped[dst + khw - 1 - t] = wt[src + t];
+                        }
+                    }
                 }
-            }
+            });
             forwardImpl(dy, n, oc, oh, ow, flipped, c, kh, kw, null, 1, 1, dh * (kh - 1) - ph, dw * (kw - 1) - pw,
                     dh, dw, h, w, dx);
             return;

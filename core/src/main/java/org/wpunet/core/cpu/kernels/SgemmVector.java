@@ -191,6 +191,83 @@ final class SgemmVector {
         }
     }
 
+    /**
+     * C[0..mr, 0..nr) += sum over {@code rows x cols} depth steps (u, q) of A[t, :]^T B[u, q, :], with
+     * A packed MR-interleaved like {@link #packA} ({@code ap[aBase + (u*aRowStep + q)*MR + i]}) and
+     * B read as two vectors at {@code b[bBase + u*bRowStep + q*bStride]}: B is gathered straight
+     * from its source layout with any strides, nothing is packed. B must be readable NR floats past
+     * every start. Serial.
+     */
+    static void kernelStrided(int rows, int cols, float[] ap, int aBase, int aRowStep, int mr,
+                              float[] b, int bBase, int bStride, int bRowStep, float[] c, int cBase, int ldc, int nr,
+                              float[] tmp) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z;
+        FloatVector c50 = z, c51 = z;
+        FloatVector c60 = z, c61 = z;
+        FloatVector c70 = z, c71 = z;
+        for (int u = 0; u < rows; u++) {
+            int ai = aBase + u * aRowStep * MR, bi = bBase + u * bRowStep;
+            for (int q = 0; q < cols; q++, ai += MR, bi += bStride) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bi);
+                FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+                FloatVector a;
+                a = FloatVector.broadcast(S, ap[ai + 0]); c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(S, ap[ai + 1]); c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(S, ap[ai + 2]); c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(S, ap[ai + 3]); c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(S, ap[ai + 4]); c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(S, ap[ai + 5]); c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+                a = FloatVector.broadcast(S, ap[ai + 6]); c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+                a = FloatVector.broadcast(S, ap[ai + 7]); c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+            }
+        }
+        if (mr == MR && nr == NR) {
+            int r;
+            r = cBase + 0 * ldc;
+            c00.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c01.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 1 * ldc;
+            c10.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c11.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 2 * ldc;
+            c20.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c21.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 3 * ldc;
+            c30.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c31.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 4 * ldc;
+            c40.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c41.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 5 * ldc;
+            c50.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c51.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 6 * ldc;
+            c60.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c61.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            r = cBase + 7 * ldc;
+            c70.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
+            c71.add(FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+            return;
+        }
+        c00.intoArray(tmp, 0 * NR); c01.intoArray(tmp, 0 * NR + L);
+        c10.intoArray(tmp, 1 * NR); c11.intoArray(tmp, 1 * NR + L);
+        c20.intoArray(tmp, 2 * NR); c21.intoArray(tmp, 2 * NR + L);
+        c30.intoArray(tmp, 3 * NR); c31.intoArray(tmp, 3 * NR + L);
+        c40.intoArray(tmp, 4 * NR); c41.intoArray(tmp, 4 * NR + L);
+        c50.intoArray(tmp, 5 * NR); c51.intoArray(tmp, 5 * NR + L);
+        c60.intoArray(tmp, 6 * NR); c61.intoArray(tmp, 6 * NR + L);
+        c70.intoArray(tmp, 7 * NR); c71.intoArray(tmp, 7 * NR + L);
+        for (int i = 0; i < mr; i++) {
+            int ci = cBase + i * ldc, ti = i * NR;
+            for (int j = 0; j < nr; j++) c[ci + j] += tmp[ti + j];
+        }
+    }
+
     /** Packs columns [j0, j0+nr) of op(B)[pc..pc+kc, :] into one NR-wide panel at {@code base}, zero-padded. */
     private static void packBPanel(boolean transB, float[] b, int bOff, int ldb, int pc, int j0, int kc, int nr,
                                    float[] bp, int base) {

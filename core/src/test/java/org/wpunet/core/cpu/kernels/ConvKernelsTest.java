@@ -23,6 +23,7 @@ class ConvKernelsTest {
         {1, 3, 9, 9, 4, 3, 3, 1, 1, 0, 2, 2, 1},   // padding smaller than the dilated kernel half
         {1, 64, 48, 48, 8, 3, 3, 1, 1, 1, 1, 1, 1}, // column matrix over the budget: several row bands
         {1, 64, 4, 5, 1000, 3, 3, 1, 1, 1, 1, 1, 1}, // weights too big for the implicit GEMM: blocked path
+        {1, 35, 9, 11, 10, 3, 2, 2, 1, 1, 0, 1, 2}, // channel-last weight gradient: ragged c, stride, dilation
     };
 
     static int out(int in, int k, int s, int p, int d) { return (in + 2 * p - d * (k - 1) - 1) / s + 1; }
@@ -89,6 +90,37 @@ class ConvKernelsTest {
 
                 float[] dw = randomFloats(r, wt.length), db = randomFloats(r, oc);
                 Conv2dKernels.backwardWeight(x, dy, n, c, h, w, oc, kh, kw, g[7], g[8], g[9], g[10], g[11], g[12], dw, db);
+                assertClose(tag + " dW", ref[1], dw, dw.length, 1e-4);
+                assertClose(tag + " dBias", ref[2], db, db.length, 1e-4);
+            }
+        });
+    }
+
+    /**
+     * The SIMD weight gradient's channel-last path with several row bands per image shared between
+     * threads (inputs wide enough that the band buffer holds only part of the image): ragged channel
+     * blocks (c not a multiple of 32), ragged oc, strides, dilation, asymmetric padding, batch > 1.
+     */
+    @Test
+    void conv2dWeightGradManyBandsMatchesReference() {
+        if (!org.wpunet.core.cpu.Simd.modulePresent()) return;
+        int[][] shapes = {
+            {2, 32, 70, 300, 8, 3, 3, 1, 1, 1, 1, 1, 1},
+            {2, 40, 61, 290, 13, 3, 3, 2, 1, 0, 2, 1, 2},
+            {3, 33, 40, 500, 17, 2, 3, 1, 2, 1, 0, 2, 1},
+        };
+        bothPaths(path -> {
+            if (!path.equals("simd")) return;
+            Random r = new Random(15);
+            for (int[] g : shapes) {
+                int n = g[0], c = g[1], h = g[2], w = g[3], oc = g[4], kh = g[5], kw = g[6];
+                int oh = out(h, kh, g[7], g[9], g[11]), ow = out(w, kw, g[8], g[10], g[12]);
+                float[] x = randomFloats(r, n * c * h * w), wt = randomFloats(r, oc * c * kh * kw);
+                float[] dy = randomFloats(r, n * oc * oh * ow);
+                double[][] ref = convGradRef(toDouble(x), toDouble(dy), g, toDouble(wt));
+                float[] dw = randomFloats(r, wt.length), db = randomFloats(r, oc);
+                Conv2dKernels.backwardWeight(x, dy, n, c, h, w, oc, kh, kw, g[7], g[8], g[9], g[10], g[11], g[12], dw, db);
+                String tag = "simd conv " + java.util.Arrays.toString(g);
                 assertClose(tag + " dW", ref[1], dw, dw.length, 1e-4);
                 assertClose(tag + " dBias", ref[2], db, db.length, 1e-4);
             }
