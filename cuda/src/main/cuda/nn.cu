@@ -135,77 +135,140 @@ extern "C" __global__ void wp_random(int dist, void* y, int dt, int n, long long
     }
 }
 
-// ---- fused training kernels (compact F32; not yet reachable through the core Backend SPI) ----
+// ---- fused training kernels (Backend.weightedCrossEntropy and Backend.optimizerUpdate) ----
+// Every element is computed in double and rounded once when stored, like the CPU backend's CpuFused.
 
-// Weighted-map cross entropy over logits [n, c, hw] with targets [n, hw] (I32) and pixel weights
-// [n, hw]: loss_p = w_p * (lse_p - x_p[t_p]); grad = scale * w_p * (softmax_p - onehot(t_p)).
-// Writes the per-pixel loss (summed by the caller) and the logits gradient in one pass.
-extern "C" __global__ void wp_weighted_ce_f32(const float* x, const int* target, const float* weight, int n, int c,
-                                              int hw, float scale, float* lossPix, float* grad, int* err) {
+// Weighted cross entropy over compact logits [n, c, hw] with I32 targets [n, hw] and weights [n, hw]
+// (null = 1): loss_p = w_p (lse_p - x_p[t_p]); grad (may be null) = w_p (softmax_p - onehot(t_p)).
+template <typename T>
+__device__ void weighted_ce(const T* x, const int* target, const T* weight, int n, int c, int hw, T* lossPix,
+                            T* grad, int* err) {
     int total = n * hw;
     WP_LOOP(p, total) {
         int b = p / hw, s = p - b * hw;
-        const float* xp = x + (size_t)b * c * hw + s;
-        double m = -INFINITY;
-        for (int k = 0; k < c; ++k) m = fmax(m, (double)xp[k * hw]);
-        double sum = 0;
-        for (int k = 0; k < c; ++k) sum += exp((double)xp[k * hw] - m);
-        double lse = m + log(sum);
+        const T* xp = x + (size_t)b * c * hw + s;
         int t = target[p];
-        if (!check_index(t, c, err)) t = 0;
+        if (!check_index(t, c, err)) continue;
+        double m = -INFINITY;
+        for (int k = 0; k < c; ++k) m = fmax(m, (double)xp[(size_t)k * hw]);
+        double sum = 0;
+        for (int k = 0; k < c; ++k) sum += exp((double)xp[(size_t)k * hw] - m);
+        double lse = m + log(sum);
         double wp = weight ? (double)weight[p] : 1.0;
-        lossPix[p] = (float)(wp * (lse - (double)xp[t * hw]));
+        lossPix[p] = (T)(wp * (lse - (double)xp[(size_t)t * hw]));
         if (grad) {
-            float* gp = grad + (size_t)b * c * hw + s;
+            T* gp = grad + (size_t)b * c * hw + s;
             for (int k = 0; k < c; ++k) {
-                double sm = exp((double)xp[k * hw] - lse);
-                gp[k * hw] = (float)(scale * wp * (sm - (k == t ? 1.0 : 0.0)));
+                double sm = exp((double)xp[(size_t)k * hw] - lse);
+                gp[(size_t)k * hw] = (T)(wp * (sm - (k == t ? 1.0 : 0.0)));
             }
         }
     }
 }
 
-// SGD (PyTorch semantics): g' = g + wd*p; buf = momentum*buf + (1-dampening)*g' (buf = g' on the
-// first step); d = nesterov ? g' + momentum*buf : buf (d = g' without momentum); p -= lr*d.
-extern "C" __global__ void wp_sgd_f32(float* p, const float* g, float* buf, int n, float lr, float momentum,
-                                      float dampening, float wd, int nesterov, int firstStep) {
+extern "C" __global__ void wp_weighted_ce_f32(const float* x, const int* t, const float* w, int n, int c, int hw,
+                                              float* loss, float* grad, int* err) {
+    weighted_ce<float>(x, t, w, n, c, hw, loss, grad, err);
+}
+
+extern "C" __global__ void wp_weighted_ce_f64(const double* x, const int* t, const double* w, int n, int c, int hw,
+                                              double* loss, double* grad, int* err) {
+    weighted_ce<double>(x, t, w, n, c, hw, loss, grad, err);
+}
+
+// SGD (OptimizerUpdate.Sgd): d = g + wd p; with momentum: b = d (first step) or m b + (1 - dampening) d,
+// d = nesterov ? d + m b : b; p -= lr d.
+template <typename T>
+__device__ void sgd(T* p, const T* g, T* buf, int n, double lr, double wd, double momentum, double dampening,
+                    int nesterov, int firstStep) {
     WP_LOOP(i, n) {
-        float gi = g[i] + wd * p[i];
-        float d = gi;
-        if (momentum != 0.f) {
-            float b = firstStep ? gi : momentum * buf[i] + (1.f - dampening) * gi;
-            buf[i] = b;
-            d = nesterov ? gi + momentum * b : b;
+        double d = (double)g[i] + wd * (double)p[i];
+        if (momentum != 0.0) {
+            double b = firstStep ? d : momentum * (double)buf[i] + (1.0 - dampening) * d;
+            buf[i] = (T)b;
+            d = nesterov ? d + momentum * b : b;
         }
-        p[i] -= lr * d;
+        p[i] = (T)((double)p[i] - lr * d);
     }
 }
 
-// Adam / AdamW (PyTorch): decoupled (AdamW) p *= 1 - lr*wd, else g += wd*p;
-// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m / bc1) / (sqrt(v / bc2) + eps),
-// with bc1 = 1 - b1^t, bc2 = 1 - b2^t computed on the host.
-extern "C" __global__ void wp_adam_f32(float* p, const float* g, float* m, float* v, int n, float lr, float b1,
-                                       float b2, float eps, float wd, int decoupled, float bc1, float bc2) {
+extern "C" __global__ void wp_sgd_f32(float* p, const float* g, float* buf, int n, double lr, double wd, double momentum,
+                                      double dampening, int nesterov, int firstStep) {
+    sgd<float>(p, g, buf, n, lr, wd, momentum, dampening, nesterov, firstStep);
+}
+
+extern "C" __global__ void wp_sgd_f64(double* p, const double* g, double* buf, int n, double lr, double wd, double momentum,
+                                      double dampening, int nesterov, int firstStep) {
+    sgd<double>(p, g, buf, n, lr, wd, momentum, dampening, nesterov, firstStep);
+}
+
+// RMSprop (OptimizerUpdate.RmsProp): g += wd p; v = a v + (1-a) g^2; centred: ga = a ga + (1-a) g,
+// avg = sqrt(v - ga^2) + eps, else sqrt(v) + eps; momentum: b = m b + g/avg, p -= lr b; else p -= lr g/avg.
+// buf and gavg are null when unused.
+template <typename T>
+__device__ void rmsprop(T* p, const T* g, T* sq, T* buf, T* gavg, int n, double lr, double wd, double alpha, double eps,
+                        double momentum) {
     WP_LOOP(i, n) {
-        float pi = p[i], gi = g[i];
-        if (decoupled) pi *= 1.f - lr * wd; else gi += wd * pi;
-        float mi = b1 * m[i] + (1.f - b1) * gi;
-        float vi = b2 * v[i] + (1.f - b2) * gi * gi;
-        m[i] = mi; v[i] = vi;
-        p[i] = pi - lr * (mi / bc1) / (sqrtf(vi / bc2) + eps);
+        double gi = (double)g[i] + wd * (double)p[i];
+        double v = alpha * (double)sq[i] + (1.0 - alpha) * gi * gi;
+        sq[i] = (T)v;
+        double avg;
+        if (gavg) {
+            double ga = alpha * (double)gavg[i] + (1.0 - alpha) * gi;
+            gavg[i] = (T)ga;
+            avg = sqrt(v - ga * ga) + eps;
+        } else {
+            avg = sqrt(v) + eps;
+        }
+        if (buf) {
+            double b = momentum * (double)buf[i] + gi / avg;
+            buf[i] = (T)b;
+            p[i] = (T)((double)p[i] - lr * b);
+        } else {
+            p[i] = (T)((double)p[i] - lr * gi / avg);
+        }
     }
 }
 
-// RMSprop (PyTorch, non-centred): g += wd*p; sq = alpha sq + (1-alpha) g^2; d = g / (sqrt(sq) + eps);
-// with momentum: buf = momentum*buf + d, p -= lr*buf; else p -= lr*d.
-extern "C" __global__ void wp_rmsprop_f32(float* p, const float* g, float* sq, float* buf, int n, float lr,
-                                          float alpha, float eps, float wd, float momentum) {
+extern "C" __global__ void wp_rmsprop_f32(float* p, const float* g, float* sq, float* buf, float* gavg, int n, double lr,
+                                          double wd, double alpha, double eps, double momentum) {
+    rmsprop<float>(p, g, sq, buf, gavg, n, lr, wd, alpha, eps, momentum);
+}
+
+extern "C" __global__ void wp_rmsprop_f64(double* p, const double* g, double* sq, double* buf, double* gavg, int n,
+                                          double lr, double wd, double alpha, double eps, double momentum) {
+    rmsprop<double>(p, g, sq, buf, gavg, n, lr, wd, alpha, eps, momentum);
+}
+
+// Adam / AdamW (OptimizerUpdate.Adam): decoupled p *= 1 - lr wd, else g += wd p; m = b1 m + (1-b1) g;
+// v = b2 v + (1-b2) g^2; amsgrad (vmax not null): vmax = max(vmax, v) replaces v;
+// p -= stepSize m / (sqrt(v) / bc2sqrt + eps), stepSize = lr / (1 - b1^t), bc2sqrt = sqrt(1 - b2^t).
+template <typename T>
+__device__ void adam(T* p, const T* g, T* m, T* v, T* vmax, int n, double lr, double wd, double b1, double b2, double eps,
+                     int decoupled, double stepSize, double bc2sqrt) {
     WP_LOOP(i, n) {
-        float gi = g[i] + wd * p[i];
-        float s = alpha * sq[i] + (1.f - alpha) * gi * gi;
-        sq[i] = s;
-        float d = gi / (sqrtf(s) + eps);
-        if (momentum > 0.f) { float b = momentum * buf[i] + d; buf[i] = b; d = b; }
-        p[i] -= lr * d;
+        double pi = (double)p[i], gi = (double)g[i];
+        if (decoupled) pi *= 1.0 - lr * wd; else gi += wd * pi;
+        double mi = b1 * (double)m[i] + (1.0 - b1) * gi;
+        double vi = b2 * (double)v[i] + (1.0 - b2) * gi * gi;
+        m[i] = (T)mi;
+        v[i] = (T)vi;
+        if (vmax) {
+            vi = fmax((double)vmax[i], vi);
+            vmax[i] = (T)vi;
+        }
+        p[i] = (T)(pi - stepSize * mi / (sqrt(vi) / bc2sqrt + eps));
     }
+}
+
+extern "C" __global__ void wp_adam_f32(float* p, const float* g, float* m, float* v, float* vmax, int n, double lr,
+                                       double wd, double b1, double b2, double eps, int decoupled, double stepSize,
+                                       double bc2sqrt) {
+    adam<float>(p, g, m, v, vmax, n, lr, wd, b1, b2, eps, decoupled, stepSize, bc2sqrt);
+}
+
+extern "C" __global__ void wp_adam_f64(double* p, const double* g, double* m, double* v, double* vmax, int n, double lr,
+                                       double wd, double b1, double b2, double eps, int decoupled, double stepSize,
+                                       double bc2sqrt) {
+    adam<double>(p, g, m, v, vmax, n, lr, wd, b1, b2, eps, decoupled, stepSize, bc2sqrt);
 }

@@ -1,5 +1,5 @@
 // Reductions (one block per output element, fixed-shape tree: deterministic) and softmax.
-// Op codes are org.wpunet.core.ReduceOp ordinals: SUM=0, MAX=1, MIN=2, ARGMAX=3, ARGMIN=4.
+// Op codes are org.wpunet.core.ReduceOp ordinals: SUM=0, MAX=1, MIN=2, ARGMAX=3, ARGMIN=4, SUM_SQUARES=5.
 #include "common.cuh"
 
 #define WP_RED_THREADS 256
@@ -23,22 +23,28 @@ __device__ __forceinline__ Acc combine(bool isMax, Acc a, Acc b) {
 
 // Reduces the dims of `lr` (shape/strides of the reduced sub-space, offset 0) for each element of
 // the kept sub-space `lk` (carrying the input's offset). `inner` = numel of lr.
-extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay lr, int inner, void* y, int ydt) {
+// One block per (output, chunk): with chunks > 1 (sums only) block b reduces the chunk b % chunks of
+// output b / chunks into y[b] (F64 partials, summed by a second launch in a fixed order).
+extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay lr, int inner, int chunks, void* y, int ydt) {
     __shared__ double sv[WP_RED_THREADS];
     __shared__ int si[WP_RED_THREADS];
-    int o = blockIdx.x;
+    int o = blockIdx.x / chunks, ck = blockIdx.x - o * chunks;
     int base = lay_offset(lk, o);
     int t = threadIdx.x;
-    if (op == 0) {
+    if (op == 0 || op == 5) {
+        int from = (int)((long long)inner * ck / chunks), to = (int)((long long)inner * (ck + 1) / chunks);
         double acc = 0;
-        for (int j = t; j < inner; j += blockDim.x) acc += ld(x, xdt, base + lay_offset(lr, j));
+        for (int j = from + t; j < to; j += blockDim.x) {
+            double v = ld(x, xdt, base + lay_offset(lr, j));
+            acc += op == 5 ? v * v : v;
+        }
         sv[t] = acc;
         __syncthreads();
         for (int s = blockDim.x / 2; s > 0; s >>= 1) {
             if (t < s) sv[t] += sv[t + s];
             __syncthreads();
         }
-        if (t == 0) st(y, ydt, o, sv[0]);
+        if (t == 0) st(y, ydt, blockIdx.x, sv[0]);
         return;
     }
     bool isMax = (op == 1 || op == 3);
@@ -59,6 +65,30 @@ extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay
         __syncthreads();
     }
     if (t == 0) st(y, ydt, o, op >= 3 ? (double)si[0] : sv[0]);
+}
+
+// Short reductions (inner <= 32, e.g. argmax over 2 classes per pixel): one thread per output, the
+// inner elements scanned in order (so ties and NaNs pick what the block kernel and the CPU pick).
+extern "C" __global__ void wp_reduce_rows(int op, const void* x, int xdt, Lay lk, Lay lr, int inner, int outN, void* y, int ydt) {
+    WP_LOOP(o, outN) {
+        int base = lay_offset(lk, o);
+        if (op == 0 || op == 5) {
+            double acc = 0;
+            for (int j = 0; j < inner; ++j) {
+                double v = ld(x, xdt, base + lay_offset(lr, j));
+                acc += op == 5 ? v * v : v;
+            }
+            st(y, ydt, o, acc);
+        } else {
+            bool isMax = (op == 1 || op == 3);
+            Acc a; a.v = isMax ? -INFINITY : INFINITY; a.i = -1;
+            for (int j = 0; j < inner; ++j) {
+                Acc b; b.v = ld(x, xdt, base + lay_offset(lr, j)); b.i = j;
+                a = combine(isMax, a, b);
+            }
+            st(y, ydt, o, op >= 3 ? (double)a.i : a.v);
+        }
+    }
 }
 
 // Block-wide max and sum in double, result broadcast to every thread.
@@ -107,12 +137,18 @@ extern "C" __global__ void wp_softmax(const void* x, int dt, void* y, int n, int
     }
 }
 
-// Sum of squares of a compact F32 vector into out[blockIdx.x] (one partial per block; the host
-// sums the partials in double): the global gradient norm is sqrt of the sum over all parameters.
-extern "C" __global__ void wp_sumsq_f32(const float* x, int n, double* partial) {
-    __shared__ double sh[WP_RED_THREADS];
-    double acc = 0;
-    WP_LOOP(i, n) { double v = x[i]; acc += v * v; }
-    double s = block_sum(acc, sh);
-    if (threadIdx.x == 0) partial[blockIdx.x] = s;
+// (log-)softmax over a short middle dim (n <= 32, e.g. 2 classes per pixel): one thread per row.
+extern "C" __global__ void wp_softmax_rows(const void* x, int dt, void* y, int n, int inner, int rows, int logMode) {
+    WP_LOOP(r, rows) {
+        int base = (r / inner) * n * inner + r % inner;
+        double m = -INFINITY;
+        for (int j = 0; j < n; ++j) m = fmax(m, ld(x, dt, base + j * inner));
+        double s = 0;
+        for (int j = 0; j < n; ++j) s += exp(ld(x, dt, base + j * inner) - m);
+        double lse = m + log(s), inv = 1.0 / s;
+        for (int j = 0; j < n; ++j) {
+            double v = ld(x, dt, base + j * inner);
+            st(y, dt, base + j * inner, logMode ? v - lse : exp(v - m) * inv);
+        }
+    }
 }

@@ -113,6 +113,25 @@ public interface Backend {
     /** Scatter-add: adds src into a zero tensor of {@code shape} at positions index along dim (gather's adjoint). */
     Storage scatterAdd(int[] shape, int dim, Storage index, Layout li, Storage src, Layout ls, DType dtype);
 
+    // ---- fused training kernels (compact inputs) ----
+    /**
+     * Weighted cross-entropy of logits [n, c, inner...] (compact, F32 or F64) against class targets
+     * [n, inner...] (compact I32) with per-pixel weights of the target's shape (compact, the logits'
+     * dtype; null = 1). Returns {loss per pixel w (logsumexp(x) - x_t), gradient w (softmax(x) - onehot(t))
+     * of the logits' shape, or null when {@code withGrad} is false}. A target outside [0, c) is an
+     * IndexOutOfBoundsException.
+     */
+    Storage[] weightedCrossEntropy(Storage logits, int[] shape, Storage target, Storage weight, boolean withGrad);
+
+    /**
+     * Applies one optimiser update in place: {@code param}, {@code grad} and the {@link
+     * OptimizerUpdate#stateCount()} state buffers are compact, of one floating dtype and one length.
+     */
+    void optimizerUpdate(OptimizerUpdate update, Storage param, Storage grad, Storage[] state);
+
+    /** Bytes held by this backend's storages (see {@link MemoryStats}). */
+    MemoryStats memoryStats();
+
     // ---- random numbers (counter-based: same values for a seed whatever the thread count) ----
     /** U[0,1) for UNIFORM, N(0,1) for NORMAL, of element i = f(seed, counter + i). */
     Storage random(Rng.Distribution dist, DType dtype, int numel, long seed, long counter);

@@ -68,6 +68,9 @@ public final class Backends {
         });
     }
 
+    /** Memory held on a device (see {@link MemoryStats}). */
+    public static MemoryStats memoryStats(Device d) { return get(d).memoryStats(); }
+
     /** True when the device can be used. */
     public static boolean isAvailable(Device d) {
         if (d.isCpu()) return true;

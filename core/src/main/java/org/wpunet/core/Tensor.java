@@ -563,7 +563,7 @@ public final class Tensor implements AutoCloseable {
         int[] ds = Shapes.dims(dims, rank());
         int[] shape = layout.shape();
         for (int d : ds) {
-            if (shape[d] == 0 && op != ReduceOp.SUM) {
+            if (shape[d] == 0 && op != ReduceOp.SUM && op != ReduceOp.SUM_SQUARES) {
                 throw new IllegalArgumentException(op.name().toLowerCase() + " over an empty dim " + d + " of shape " + Shapes.str(shape));
             }
         }
@@ -589,6 +589,15 @@ public final class Tensor implements AutoCloseable {
     public Tensor sum() { return reduce(ReduceOp.SUM, null, false, sumType()); }
 
     public Tensor sum(boolean keepdim, int... dims) { return reduce(ReduceOp.SUM, dims, keepdim, sumType()); }
+
+    /**
+     * Sum of squares of all elements (the squared L2 norm, 0-d) in {@code out}'s precision; the squares
+     * are accumulated in double on every backend and never materialised.
+     */
+    public Tensor sumSquares(DType out) {
+        if (!out.isFloating()) throw new IllegalArgumentException("sumSquares gives a floating result, got " + out);
+        return reduce(ReduceOp.SUM_SQUARES, null, false, out);
+    }
 
     public Tensor mean() { return mean(false); }
 

@@ -25,6 +25,8 @@ import org.wpunet.core.ConvParams;
 import org.wpunet.core.DType;
 import org.wpunet.core.Device;
 import org.wpunet.core.Layout;
+import org.wpunet.core.MemoryStats;
+import org.wpunet.core.OptimizerUpdate;
 import org.wpunet.core.ReduceOp;
 import org.wpunet.core.Rng;
 import org.wpunet.core.Storage;
@@ -139,7 +141,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Allocator statistics (bytes in use, reserved from the device, peak in use, cached). */
-    public CachingAllocator.Stats memoryStats() { return allocator.stats(); }
+    public CachingAllocator.Stats allocatorStats() { return allocator.stats(); }
 
     /** Returns cached blocks to the device (after the stream has finished with them). */
     public void emptyCache() {
@@ -327,14 +329,37 @@ public final class CudaBackend implements Backend {
     }
 
     // ------------------------------------------------------------------ reductions
+    /** Reductions longer than this run as (output, chunk) blocks whose F64 partials a second pass sums. */
+    private static final int CHUNK_INNER = 1 << 16;
+
     @Override
     public Storage reduce(ReduceOp op, Storage s, Layout l, int[] dims, DType out) {
         Layout[] kr = Launch.splitReduce(l, dims);
         int outN = kr[0].numel(), inner = kr[1].numel();
         CudaStorage y = alloc(out, outN);
-        if (outN > 0) {
-            launchGrid("wp_reduce", outN, Launch.THREADS, i(op.ordinal()), ptr(s), i(s.dtype()), lay(kr[0], "reduce"),
-                    lay(kr[1], "reduce"), i(inner), ptr(y), i(out));
+        if (outN == 0) return y;
+        int o = op.ordinal();
+        if (inner <= 32) {
+            launch("wp_reduce_rows", outN, i(o), ptr(s), i(s.dtype()), lay(kr[0], "reduce"), lay(kr[1], "reduce"), i(inner),
+                    i(outN), ptr(y), i(out));
+            return y;
+        }
+        boolean sum = op == ReduceOp.SUM || op == ReduceOp.SUM_SQUARES;
+        int chunks = sum ? Launch.reduceChunks(outN, inner, CHUNK_INNER, maxBlocks) : 1;
+        if (chunks == 1) {
+            launchGrid("wp_reduce", outN, Launch.THREADS, i(o), ptr(s), i(s.dtype()), lay(kr[0], "reduce"), lay(kr[1], "reduce"),
+                    i(inner), i(1), ptr(y), i(out));
+            return y;
+        }
+        CudaStorage part = alloc(DType.F64, outN * chunks);
+        try {
+            launchGrid("wp_reduce", outN * chunks, Launch.THREADS, i(o), ptr(s), i(s.dtype()), lay(kr[0], "reduce"),
+                    lay(kr[1], "reduce"), i(inner), i(chunks), ptr(part), i(DType.F64));
+            Layout pk = new Layout(new int[]{outN}, new int[]{chunks}, 0), pr = Layout.contiguous(chunks);
+            launchGrid("wp_reduce", outN, Launch.THREADS, i(ReduceOp.SUM.ordinal()), ptr(part), i(DType.F64), lay(pk, "reduce"),
+                    lay(pr, "reduce"), i(chunks), i(1), ptr(y), i(out));
+        } finally {
+            part.free();
         }
         return y;
     }
@@ -348,29 +373,68 @@ public final class CudaBackend implements Backend {
         for (int k = 0; k < dim; k++) outer *= shape[k];
         for (int k = dim + 1; k < shape.length; k++) inner *= shape[k];
         CudaStorage y = alloc(s.dtype(), outer * n * inner);
-        if (outer * inner > 0 && n > 0) {
-            launchGrid("wp_softmax", outer * inner, Launch.THREADS, ptr(s), i(s.dtype()), ptr(y), i(n), i(inner), i(log ? 1 : 0));
+        int rows = outer * inner;
+        if (rows == 0 || n == 0) return y;
+        if (n <= 32) {
+            launch("wp_softmax_rows", rows, ptr(s), i(s.dtype()), ptr(y), i(n), i(inner), i(rows), i(log ? 1 : 0));
+        } else {
+            launchGrid("wp_softmax", rows, Launch.THREADS, ptr(s), i(s.dtype()), ptr(y), i(n), i(inner), i(log ? 1 : 0));
         }
         return y;
     }
 
-    /** Global L2 norm of F32 tensors (compact storages): sqrt(sum_i sum_j g_ij^2), partials summed in double. */
-    public double gradNorm(List<Storage> grads) {
-        double total = 0;
-        for (Storage g : grads) {
-            int n = g.numel();
-            if (n == 0) continue;
-            if (g.dtype() != DType.F32) throw new IllegalArgumentException("gradNorm on cuda takes F32, got " + g.dtype());
-            int blocks = Launch.blocks(n, Launch.THREADS, maxBlocks);
-            CudaStorage part = alloc(DType.F64, blocks);
-            try {
-                launchGrid("wp_sumsq_f32", blocks, Launch.THREADS, ptr(g), i(n), ptr(part));
-                for (double v : (double[]) toHost(part, Layout.contiguous(blocks))) total += v;
-            } finally {
-                part.free();
-            }
+    // ------------------------------------------------------------------ fused training kernels
+    @Override
+    public Storage[] weightedCrossEntropy(Storage logits, int[] shape, Storage target, Storage weight, boolean withGrad) {
+        String sfx = switch (logits.dtype()) {
+            case F32 -> "f32";
+            case F64 -> "f64";
+            default -> throw new IllegalArgumentException("cross-entropy on cuda computes in F32 or F64, got " + logits.dtype());
+        };
+        int n = shape[0], c = shape[1], hw = 1;
+        for (int d = 2; d < shape.length; d++) hw *= shape[d];
+        CudaStorage loss = alloc(logits.dtype(), n * hw);
+        CudaStorage grad = withGrad ? alloc(logits.dtype(), n * c * hw) : null;
+        final int fhw = hw;
+        try {
+            checkedLaunch("wp_weighted_ce_" + sfx, "cross-entropy target", (long) n * hw, err -> new Pointer[]{ptr(logits),
+                    ptr(target), ptr(weight), i(n), i(c), i(fhw), ptr(loss), ptr(grad), err});
+        } catch (RuntimeException e) {
+            loss.free();
+            if (grad != null) grad.free();
+            throw e;
         }
-        return Math.sqrt(total);
+        return new Storage[]{loss, grad};
+    }
+
+    @Override
+    public void optimizerUpdate(OptimizerUpdate u, Storage param, Storage grad, Storage[] st) {
+        String sfx = switch (param.dtype()) {
+            case F32 -> "f32";
+            case F64 -> "f64";
+            default -> throw new IllegalArgumentException("optimizer updates on cuda take F32 or F64, got " + param.dtype());
+        };
+        int n = param.numel();
+        switch (u) {
+            case OptimizerUpdate.Sgd s -> launch("wp_sgd_" + sfx, n, ptr(param), ptr(grad), ptr(s.momentum() != 0 ? st[0] : null),
+                    i(n), d(s.lr()), d(s.weightDecay()), d(s.momentum()), d(s.dampening()), i(s.nesterov() ? 1 : 0),
+                    i(s.firstStep() ? 1 : 0));
+            case OptimizerUpdate.RmsProp r -> {
+                Storage buf = r.momentum() > 0 ? st[1] : null;
+                Storage gavg = r.centered() ? st[r.momentum() > 0 ? 2 : 1] : null;
+                launch("wp_rmsprop_" + sfx, n, ptr(param), ptr(grad), ptr(st[0]), ptr(buf), ptr(gavg), i(n), d(r.lr()),
+                        d(r.weightDecay()), d(r.alpha()), d(r.eps()), d(r.momentum()));
+            }
+            case OptimizerUpdate.Adam a -> launch("wp_adam_" + sfx, n, ptr(param), ptr(grad), ptr(st[0]), ptr(st[1]),
+                    ptr(a.amsgrad() ? st[2] : null), i(n), d(a.lr()), d(a.weightDecay()), d(a.beta1()), d(a.beta2()), d(a.eps()),
+                    i(a.decoupled() ? 1 : 0), d(a.lr() / a.biasCorrection1()), d(a.biasCorrection2Sqrt()));
+        }
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        CachingAllocator.Stats s = allocator.stats();
+        return new MemoryStats(s.inUse(), s.reserved(), s.peakInUse());
     }
 
     // ------------------------------------------------------------------ matmul

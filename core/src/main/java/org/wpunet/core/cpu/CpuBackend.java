@@ -6,6 +6,8 @@ import org.wpunet.core.ConvParams;
 import org.wpunet.core.DType;
 import org.wpunet.core.Device;
 import org.wpunet.core.Layout;
+import org.wpunet.core.MemoryStats;
+import org.wpunet.core.OptimizerUpdate;
 import org.wpunet.core.ReduceOp;
 import org.wpunet.core.Rng;
 import org.wpunet.core.Storage;
@@ -343,6 +345,27 @@ public final class CpuBackend implements Backend {
                     dx.f32(), dg.f32(), db.f32());
         }
         return new Storage[]{dx, dg, db};
+    }
+
+    // ------------------------------------------------------------------ fused training kernels
+    @Override
+    public Storage[] weightedCrossEntropy(Storage logits, int[] shape, Storage target, Storage weight, boolean withGrad) {
+        needFloat("cross-entropy", logits);
+        return CpuFused.weightedCrossEntropy(c(logits), shape, c(target), c(weight), withGrad);
+    }
+
+    @Override
+    public void optimizerUpdate(OptimizerUpdate update, Storage param, Storage grad, Storage[] state) {
+        needFloat("optimizer update", param);
+        CpuStorage[] st = new CpuStorage[state.length];
+        for (int k = 0; k < st.length; k++) st[k] = c(state[k]);
+        CpuFused.optimizerUpdate(update, c(param), c(grad), st);
+    }
+
+    @Override
+    public MemoryStats memoryStats() {
+        long inUse = CpuStorage.inUseBytes();
+        return new MemoryStats(inUse, inUse, CpuStorage.peakBytes());
     }
 
     // ------------------------------------------------------------------ indexing and random

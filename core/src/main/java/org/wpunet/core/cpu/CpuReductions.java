@@ -80,23 +80,39 @@ final class CpuReductions {
         boolean simple = it.shape().length == 1;
         int st = simple ? it.strides()[0] : 0;
         switch (op) {
-            case SUM -> {
+            case SUM, SUM_SQUARES -> {
+                boolean sq = op == ReduceOp.SUM_SQUARES;
                 double acc = 0;
                 if (simple && s.dtype() == DType.F32) {
                     float[] a = s.f32();
                     // four partial sums: exact enough in double and breaks the add dependency chain
                     double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
                     int j = from;
-                    for (; j + 3 < to; j += 4) {
-                        a0 += a[base + j * st];
-                        a1 += a[base + (j + 1) * st];
-                        a2 += a[base + (j + 2) * st];
-                        a3 += a[base + (j + 3) * st];
+                    if (sq) {
+                        for (; j + 3 < to; j += 4) {
+                            double v0 = a[base + j * st], v1 = a[base + (j + 1) * st];
+                            double v2 = a[base + (j + 2) * st], v3 = a[base + (j + 3) * st];
+                            a0 += v0 * v0;
+                            a1 += v1 * v1;
+                            a2 += v2 * v2;
+                            a3 += v3 * v3;
+                        }
+                        for (; j < to; j++) { double v = a[base + j * st]; a0 += v * v; }
+                    } else {
+                        for (; j + 3 < to; j += 4) {
+                            a0 += a[base + j * st];
+                            a1 += a[base + (j + 1) * st];
+                            a2 += a[base + (j + 2) * st];
+                            a3 += a[base + (j + 3) * st];
+                        }
+                        for (; j < to; j++) a0 += a[base + j * st];
                     }
-                    for (; j < to; j++) a0 += a[base + j * st];
                     acc = (a0 + a1) + (a2 + a3);
                 } else {
-                    for (int j = from; j < to; j++) acc += s.get(base + (simple ? j * st : it.offset(j)));
+                    for (int j = from; j < to; j++) {
+                        double v = s.get(base + (simple ? j * st : it.offset(j)));
+                        acc += sq ? v * v : v;
+                    }
                 }
                 return new double[]{acc, -1};
             }
@@ -118,7 +134,7 @@ final class CpuReductions {
     }
 
     private static double[] combine(ReduceOp op, double[] a, double[] b) {
-        if (op == ReduceOp.SUM) return new double[]{a[0] + b[0], -1};
+        if (op == ReduceOp.SUM || op == ReduceOp.SUM_SQUARES) return new double[]{a[0] + b[0], -1};
         if (a[1] < 0) return b;
         if (b[1] < 0) return a;
         if (a[0] != a[0]) return a;

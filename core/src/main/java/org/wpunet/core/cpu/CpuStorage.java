@@ -4,6 +4,8 @@ import org.wpunet.core.DType;
 import org.wpunet.core.Device;
 import org.wpunet.core.Storage;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Heap storage: a float[], double[], int[], byte[] (U8, unsigned) or short[] (BF16/F16 bits).
  * The array is reclaimed by the garbage collector once no tensor refers to the storage, so
@@ -12,12 +14,22 @@ import org.wpunet.core.Storage;
  * spurious failure. Use-after-close is caught at the tensor level.
  */
 public final class CpuStorage extends Storage {
+    private static final AtomicLong IN_USE = new AtomicLong(), PEAK = new AtomicLong();
     private final Object data;
 
     CpuStorage(DType dtype, Object data, int numel) {
         super(dtype, numel);
         this.data = data;
+        long now = IN_USE.addAndGet(bytes());
+        PEAK.accumulateAndGet(now, Math::max);
     }
+
+    private long bytes() { return (long) numel() * dtype().byteSize(); }
+
+    /** Bytes of CPU storages not yet released (what their tensors hold, not what the GC has reclaimed). */
+    static long inUseBytes() { return IN_USE.get(); }
+
+    static long peakBytes() { return PEAK.get(); }
 
     static CpuStorage allocate(DType dt, int n) {
         Object a = switch (dt) {
@@ -35,7 +47,8 @@ public final class CpuStorage extends Storage {
 
     @Override
     protected void free() {
-        // nothing to release: heap memory (see the class comment)
+        // the heap array is left to the GC (see the class comment); only the accounting changes
+        IN_USE.addAndGet(-bytes());
     }
 
     /** The backing array (float[], double[], int[], byte[] or short[]). */

@@ -1,6 +1,7 @@
 package org.wpunet.nn.autograd;
 
 import org.wpunet.core.ConvParams;
+import org.wpunet.core.FusedOps;
 import org.wpunet.core.NeuralOps;
 import org.wpunet.core.Rng;
 import org.wpunet.core.Tensor;
@@ -173,6 +174,23 @@ public final class Functional {
                 return new Tensor[]{g.mul(d)};
             }
         }, l, y);
+    }
+
+    /**
+     * Per-pixel weighted cross-entropy l = w (logsumexp(x) - x_t) of logits [N,C,d...] against integer
+     * targets [N,d...] with weights of the target's shape (null = 1), in one fused kernel that also
+     * produces dl/dx = w (softmax(x) - onehot(t)) when a gradient is needed (kept for the backward,
+     * which scales it by the upstream gradient broadcast over the class dim).
+     */
+    public static Variable weightedCrossEntropy(Variable logits, Tensor target, Tensor weight) {
+        boolean needGrad = logits.requiresGrad() && NoGrad.isGradEnabled();
+        FusedOps.CrossEntropyResult r = FusedOps.weightedCrossEntropy(logits.value(), target, weight, needGrad);
+        Tensor dx = r.grad();
+        return Ops.record("weighted_cross_entropy", r.loss(), new Variable[]{logits}, (g, n) -> {
+            try (Tensor gu = g.unsqueeze(1)) {
+                return new Tensor[]{dx.mul(gu)};
+            }
+        }, dx);
     }
 
     private static Tensor lWeight(Tensor y, Tensor posWeight) {

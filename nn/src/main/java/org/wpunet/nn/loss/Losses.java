@@ -67,21 +67,27 @@ public final class Losses {
         if (logits.rank() != 4) {
             throw new IllegalArgumentException("weighted-map cross-entropy needs logits [N,C,H,W], got " + Arrays.toString(logits.shape()));
         }
-        Variable logProb = Ops.logSoftmax(logits, 1);
-        PickedTargets pt = pick(logProb, target, Integer.MIN_VALUE, "weighted-map cross-entropy");
-        int[] ts = target.shape();
+        int[] ls = logits.shape(), ts = target.shape();
+        if (ts.length != 3 || ts[0] != ls[0] || ts[1] != ls[2] || ts[2] != ls[3]) {
+            throw new IllegalArgumentException("weighted-map cross-entropy: target shape " + Arrays.toString(ts)
+                    + " does not match logits shape " + Arrays.toString(ls) + " (expected [N,H,W])");
+        }
+        if (target.dtype().isFloating()) {
+            throw new IllegalArgumentException("weighted-map cross-entropy: class targets must be integers, got " + target.dtype());
+        }
         Tensor w;
         if (weightMap.rank() == 3 && Arrays.equals(weightMap.shape(), ts)) {
             w = weightMap.to(logits.dtype());
-        } else if (weightMap.rank() == 4 && Arrays.equals(weightMap.shape(), logits.shape())) {
-            try (Tensor idx = pt.safeTarget.unsqueeze(1); Tensor g = weightMap.gather(1, idx); Tensor s = g.squeeze(1)) {
+        } else if (weightMap.rank() == 4 && Arrays.equals(weightMap.shape(), ls)) {
+            try (Tensor t32 = target.to(DType.I32); Tensor safe = t32.clamp(0, ls[1] - 1); Tensor idx = safe.unsqueeze(1);
+                 Tensor g = weightMap.gather(1, idx); Tensor s = g.squeeze(1)) {
                 w = s.to(logits.dtype());
             }
         } else {
             throw new IllegalArgumentException("weight map shape " + Arrays.toString(weightMap.shape()) + " must be " + Arrays.toString(ts)
-                    + " (per pixel) or " + Arrays.toString(logits.shape()) + " (per class)");
+                    + " (per pixel) or " + Arrays.toString(ls) + " (per class)");
         }
-        Variable perPixel = Ops.mul(pt.picked, Variable.constant(w)).neg();
+        Variable perPixel = Functional.weightedCrossEntropy(logits, target, w);
         return switch (r) {
             case NONE -> perPixel;
             case SUM -> perPixel.sum();

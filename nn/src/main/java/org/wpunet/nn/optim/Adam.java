@@ -1,5 +1,7 @@
 package org.wpunet.nn.optim;
 
+import org.wpunet.core.FusedOps;
+import org.wpunet.core.OptimizerUpdate;
 import org.wpunet.core.Tensor;
 import org.wpunet.nn.autograd.Variable;
 
@@ -37,24 +39,7 @@ public class Adam extends Optimizer {
 
     @Override
     protected void update(ParamGroup group, Tensor param, Tensor grad, State state) {
-        double lr = group.lr(), wd = group.weightDecay();
-        Tensor g = grad;
-        if (wd != 0) {
-            if (decoupled) param.assign(param.mul(1 - lr * wd));
-            else g = grad.add(param.mul(wd));
-        }
-        Tensor m = state.get("exp_avg"), v = state.get("exp_avg_sq");
-        m.assign(m.mul(beta1).add(g.mul(1 - beta1)));
-        v.assign(v.mul(beta2).add(g.square().mul(1 - beta2)));
-        Tensor vUsed = v;
-        if (amsgrad) {
-            Tensor vmax = state.get("max_exp_avg_sq");
-            vmax.assign(vmax.maximum(v));
-            vUsed = vmax;
-        }
-        long t = state.step;
-        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
-        Tensor denom = vUsed.sqrt().div(Math.sqrt(bc2)).add(eps);
-        param.assign(param.sub(m.div(denom).mul(lr / bc1)));
+        FusedOps.optimizerUpdate(new OptimizerUpdate.Adam(group.lr(), group.weightDecay(), beta1, beta2, eps, decoupled, amsgrad,
+                state.step), param, grad, state.all());
     }
 }

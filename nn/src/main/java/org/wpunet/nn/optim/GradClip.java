@@ -21,8 +21,7 @@ public final class GradClip {
             Tensor acc = null;
             for (Variable p : params) {
                 if (!p.hasGrad()) continue;
-                Tensor sq = p.grad().square().sum();
-                Tensor d = sq.to(org.wpunet.core.DType.F64);
+                Tensor d = p.grad().sumSquares(org.wpunet.core.DType.F64);
                 acc = acc == null ? d : acc.add(d);
             }
             if (acc == null) return 0;

@@ -26,6 +26,9 @@ public abstract class Optimizer implements AutoCloseable {
         boolean primed;
 
         public Tensor get(String name) { return tensors.get(name); }
+
+        /** The state tensors in declaration order (the order {@link org.wpunet.core.OptimizerUpdate} lists). */
+        public Tensor[] all() { return tensors.values().toArray(new Tensor[0]); }
     }
 
     private final List<ParamGroup> groups;

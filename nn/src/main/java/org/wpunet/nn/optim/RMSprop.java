@@ -1,5 +1,7 @@
 package org.wpunet.nn.optim;
 
+import org.wpunet.core.FusedOps;
+import org.wpunet.core.OptimizerUpdate;
 import org.wpunet.core.Tensor;
 import org.wpunet.nn.autograd.Variable;
 
@@ -37,23 +39,7 @@ public final class RMSprop extends Optimizer {
 
     @Override
     protected void update(ParamGroup group, Tensor param, Tensor grad, State state) {
-        Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
-        Tensor v = state.get("square_avg");
-        v.assign(v.mul(alpha).add(g.square().mul(1 - alpha)));
-        Tensor avg;
-        if (centered) {
-            Tensor a = state.get("grad_avg");
-            a.assign(a.mul(alpha).add(g.mul(1 - alpha)));
-            avg = v.sub(a.square()).sqrt().add(eps);
-        } else {
-            avg = v.sqrt().add(eps);
-        }
-        if (momentum > 0) {
-            Tensor b = state.get("momentum_buffer");
-            b.assign(b.mul(momentum).add(g.div(avg)));
-            param.assign(param.sub(b.mul(group.lr())));
-        } else {
-            param.assign(param.sub(g.div(avg).mul(group.lr())));
-        }
+        FusedOps.optimizerUpdate(new OptimizerUpdate.RmsProp(group.lr(), group.weightDecay(), alpha, eps, momentum, centered),
+                param, grad, state.all());
     }
 }

@@ -1,5 +1,7 @@
 package org.wpunet.nn.optim;
 
+import org.wpunet.core.FusedOps;
+import org.wpunet.core.OptimizerUpdate;
 import org.wpunet.core.Tensor;
 import org.wpunet.nn.autograd.Variable;
 
@@ -31,17 +33,9 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(ParamGroup group, Tensor param, Tensor grad, State state) {
-        Tensor d = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
-        if (momentum != 0) {
-            Tensor buf = state.get("momentum_buffer");
-            if (!state.primed) {
-                buf.assign(d);
-                state.primed = true;
-            } else {
-                buf.assign(buf.mul(momentum).add(d.mul(1 - dampening)));
-            }
-            d = nesterov ? d.add(buf.mul(momentum)) : buf;
-        }
-        param.assign(param.sub(d.mul(group.lr())));
+        boolean first = !state.primed;
+        FusedOps.optimizerUpdate(new OptimizerUpdate.Sgd(group.lr(), group.weightDecay(), momentum, dampening, nesterov, first),
+                param, grad, state.all());
+        if (momentum != 0) state.primed = true;
     }
 }
