@@ -49,7 +49,7 @@ final class CudaNn {
         MemorySegment wd = dnn.filter4d(dt, fs[0], fs[1], fs[2], fs[3]);
         MemorySegment cd = dnn.conv2d(dt, p.padH(), p.padW(), p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), tf32);
         try (Arena a = Arena.ofConfined()) {
-            String key = kind + " " + dtype + " " + tf32 + " " + java.util.Arrays.toString(xs) + java.util.Arrays.toString(fs)
+            String key = kind + " " + dtype + " " + (tf32 && dtype == DType.F32) + " " + java.util.Arrays.toString(xs) + java.util.Arrays.toString(fs)
                     + java.util.Arrays.toString(ys) + p;
             Cudnn.Algo algo = algos.computeIfAbsent(key, k -> {
                 MemorySegment perf = a.allocate((long) Cudnn.PERF_SIZE * 8, 8);
@@ -59,8 +59,10 @@ final class CudaNn {
                     case BWD_DATA -> dnn.call("cudnnFindConvolutionBackwardDataAlgorithm", h, wd, yd, cd, xd, 8, count, perf);
                     case BWD_FILTER -> dnn.call("cudnnFindConvolutionBackwardFilterAlgorithm", h, xd, yd, cd, wd, 8, count, perf);
                 }
-                return Cudnn.pick(perf, count.get(JAVA_INT, 0), tf32, "convolution " + kind + " " + key);
+                return Cudnn.pick(perf, count.get(JAVA_INT, 0), tf32, dtype == DType.F32, "convolution " + kind + " " + key);
             });
+            // Find may report an algorithm under another math type than the descriptor's: run it under that one
+            if (algo.mathType() != Cudnn.mathType(dt, tf32)) dnn.call("cudnnSetConvolutionMathType", cd, algo.mathType());
             CachingAllocator.Block ws = algo.workspace() > 0 ? b.allocator().allocate(algo.workspace(), b.streamAddress()) : null;
             try {
                 MemorySegment wsp = ws == null ? MemorySegment.NULL : MemorySegment.ofAddress(ws.address());

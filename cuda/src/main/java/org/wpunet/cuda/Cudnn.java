@@ -19,9 +19,14 @@ import java.util.Map;
  * {@link #call}, which checks the status and names the function and cudnnGetErrorString's text.
  */
 final class Cudnn {
-    static final int DATA_FLOAT = 0, DATA_DOUBLE = 1, FORMAT_NCHW = 0, CROSS_CORRELATION = 1, BN_SPATIAL = 1;
-    /** cudnnMathType_t: FMA only (exact FP32) or tensor ops (TF32 allowed for FP32 data). */
-    static final int MATH_TENSOR_OP = 1, MATH_FMA = 3;
+    /** cudnnDataType_t (cudnn_graph.h): FLOAT 0, DOUBLE 1, HALF 2, BFLOAT16 9. */
+    static final int DATA_FLOAT = 0, DATA_DOUBLE = 1, DATA_HALF = 2, DATA_BFLOAT16 = 9;
+    static final int FORMAT_NCHW = 0, CROSS_CORRELATION = 1, BN_SPATIAL = 1;
+    /**
+     * cudnnMathType_t: DEFAULT 0 (tensor cores allowed, TF32 for FP32 data), TENSOR_OP 1, FMA 3 (no
+     * tensor cores: exact FP32). As PyTorch: FP32 uses DEFAULT when TF32 is on else FMA; 16-bit data TENSOR_OP.
+     */
+    static final int MATH_DEFAULT = 0, MATH_TENSOR_OP = 1, MATH_FMA = 3;
     /** sizeof(cudnnConvolution*AlgoPerf_t): algo@0 status@4 time@8 memory@16 determinism@24 mathType@28 reserved. */
     static final int PERF_SIZE = 48;
     static final List<String> SONAMES = List.of("libcudnn.so.9");
@@ -117,7 +122,9 @@ final class Cudnn {
         return switch (dt) {
             case F32 -> DATA_FLOAT;
             case F64 -> DATA_DOUBLE;
-            default -> throw new IllegalArgumentException("cuDNN ops on cuda compute in F32 or F64, got " + dt);
+            case BF16 -> DATA_BFLOAT16;
+            case F16 -> DATA_HALF;
+            default -> throw new IllegalArgumentException("cuDNN ops on cuda take F32, F64, BF16 or F16 data, got " + dt);
         };
     }
 
@@ -157,10 +164,18 @@ final class Cudnn {
             MemorySegment p = a.allocate(ADDRESS);
             call("cudnnCreateConvolutionDescriptor", p);
             MemorySegment d = p.get(ADDRESS, 0);
-            call("cudnnSetConvolution2dDescriptor", d, padH, padW, sH, sW, dH, dW, CROSS_CORRELATION, dataType);
-            call("cudnnSetConvolutionMathType", d, tf32 && dataType == DATA_FLOAT ? MATH_TENSOR_OP : MATH_FMA);
+            // 16-bit data accumulates in FP32 (cuDNN's PSEUDO_HALF / PSEUDO_BFLOAT16 configurations)
+            int compute = dataType == DATA_DOUBLE ? DATA_DOUBLE : DATA_FLOAT;
+            call("cudnnSetConvolution2dDescriptor", d, padH, padW, sH, sW, dH, dW, CROSS_CORRELATION, compute);
+            call("cudnnSetConvolutionMathType", d, mathType(dataType, tf32));
             return d;
         }
+    }
+
+    /** The math type a convolution descriptor starts with (Find may pick another; the call then uses that). */
+    static int mathType(int dataType, boolean tf32) {
+        if (dataType == DATA_HALF || dataType == DATA_BFLOAT16) return MATH_TENSOR_OP;
+        return tf32 && dataType == DATA_FLOAT ? MATH_DEFAULT : MATH_FMA;
     }
 
     /** alpha/beta scaling factors: float for FLOAT data, double for DOUBLE data (cuDNN's rule). */
@@ -173,15 +188,15 @@ final class Cudnn {
 
     /**
      * Picks the fastest successful result of a Find call: perf entries are sorted by time; with
-     * exact math an entry that needs tensor-op math is skipped.
+     * exact FP32 math an entry whose math type is not FMA is skipped.
      */
-    static Algo pick(MemorySegment perf, int returned, boolean tf32, String what) {
+    static Algo pick(MemorySegment perf, int returned, boolean tf32, boolean fp32, String what) {
         for (int i = 0; i < returned; i++) {
             long base = (long) i * PERF_SIZE;
             int status = perf.get(JAVA_INT, base + 4);
             int math = perf.get(JAVA_INT, base + 28);
             if (status != 0) continue;
-            if (!tf32 && (math == 1 || math == 2)) continue;
+            if (!tf32 && math != MATH_FMA && fp32) continue;
             return new Algo(perf.get(JAVA_INT, base), perf.get(JAVA_LONG, base + 16), math);
         }
         throw new CudaException(what + ": cudnnFind returned no usable algorithm (" + returned + " results)");

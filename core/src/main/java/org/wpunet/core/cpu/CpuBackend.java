@@ -21,8 +21,8 @@ import org.wpunet.core.cpu.kernels.Sgemm;
 
 /**
  * The CPU backend: heap arrays, both cores through {@link Parallel}, SIMD kernels when
- * {@link Simd#enabled()}. Neural-network kernels run in F32 and F64; BF16/F16 tensors are storage
- * only here (convert them to F32 to compute).
+ * {@link Simd#enabled()}. Neural-network kernels run in F32 and F64; matmul and convolutions also take
+ * BF16/F16 (widened to F32, rounded back once); other ops need F32 or F64.
  */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
@@ -44,6 +44,22 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException(op + " on cpu computes in F32 or F64, got " + s.dtype()
                     + " (convert with tensor.to(DType.F32))");
         }
+    }
+
+    /**
+     * BF16/F16 matmul and convolution (mixed precision): the 16-bit inputs are widened to F32, computed
+     * with F32 accumulation and the result rounded back once, as tensor cores do.
+     */
+    private static boolean isHalf(Storage s) { return s.dtype() == DType.BF16 || s.dtype() == DType.F16; }
+
+    private Storage widen(Storage s) { return s == null ? null : copy(s, Layout.contiguous(s.numel()), DType.F32); }
+
+    private Storage narrow(Storage s, DType to) { return s == null ? null : copy(s, Layout.contiguous(s.numel()), to); }
+
+    private Storage[] narrow(Storage[] s, DType to) {
+        Storage[] out = new Storage[s.length];
+        for (int i = 0; i < s.length; i++) out[i] = narrow(s[i], to);
+        return out;
     }
 
     @Override
@@ -155,6 +171,7 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage matmul(Storage a, int aBatchStride, boolean transA, Storage b, int bBatchStride, boolean transB,
                           int batch, int m, int n, int k, DType dtype) {
+        if (isHalf(a)) return narrow(matmul(widen(a), aBatchStride, transA, widen(b), bBatchStride, transB, batch, m, n, k, DType.F32), dtype);
         needFloat("matmul", a);
         CpuStorage out = CpuStorage.allocate(dtype, batch * m * n);
         int lda = transA ? m : k, ldb = transB ? k : n;
@@ -175,6 +192,7 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ convolution
     @Override
     public Storage conv2d(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvParams p) {
+        if (isHalf(x)) return narrow(conv2d(widen(x), xs, widen(w), ws, widen(bias), p), x.dtype());
         needFloat("conv2d", x);
         int oh = p.convOutH(xs[2], ws[2]), ow = p.convOutW(xs[3], ws[3]);
         CpuStorage y = CpuStorage.allocate(x.dtype(), xs[0] * ws[0] * oh * ow);
@@ -192,6 +210,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage conv2dBackwardInput(Storage dy, Storage w, int[] xs, int[] ws, ConvParams p) {
+        if (isHalf(dy)) return narrow(conv2dBackwardInput(widen(dy), widen(w), xs, ws, p), dy.dtype());
         needFloat("conv2d backward", dy);
         CpuStorage dx = CpuStorage.allocate(dy.dtype(), xs[0] * xs[1] * xs[2] * xs[3]);
         if (isF64(dy)) {
@@ -206,6 +225,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage[] conv2dBackwardWeight(Storage x, Storage dy, int[] xs, int[] ws, ConvParams p, boolean withBias) {
+        if (isHalf(x)) return narrow(conv2dBackwardWeight(widen(x), widen(dy), xs, ws, p, withBias), x.dtype());
         needFloat("conv2d backward", x);
         CpuStorage dw = CpuStorage.allocate(x.dtype(), ws[0] * ws[1] * ws[2] * ws[3]);
         CpuStorage db = withBias ? CpuStorage.allocate(x.dtype(), ws[0]) : null;
@@ -223,6 +243,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage convTranspose2d(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvParams p) {
+        if (isHalf(x)) return narrow(convTranspose2d(widen(x), xs, widen(w), ws, widen(bias), p), x.dtype());
         needFloat("conv_transpose2d", x);
         int oh = p.transposedOutH(xs[2], ws[2]), ow = p.transposedOutW(xs[3], ws[3]);
         CpuStorage y = CpuStorage.allocate(x.dtype(), xs[0] * ws[1] * oh * ow);
@@ -240,6 +261,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage convTranspose2dBackwardInput(Storage dy, Storage w, int[] xs, int[] ws, ConvParams p) {
+        if (isHalf(dy)) return narrow(convTranspose2dBackwardInput(widen(dy), widen(w), xs, ws, p), dy.dtype());
         needFloat("conv_transpose2d backward", dy);
         CpuStorage dx = CpuStorage.allocate(dy.dtype(), xs[0] * xs[1] * xs[2] * xs[3]);
         if (isF64(dy)) {
@@ -254,6 +276,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage[] convTranspose2dBackwardWeight(Storage x, Storage dy, int[] xs, int[] ws, ConvParams p, boolean withBias) {
+        if (isHalf(x)) return narrow(convTranspose2dBackwardWeight(widen(x), widen(dy), xs, ws, p, withBias), x.dtype());
         needFloat("conv_transpose2d backward", x);
         CpuStorage dw = CpuStorage.allocate(x.dtype(), ws[0] * ws[1] * ws[2] * ws[3]);
         CpuStorage db = withBias ? CpuStorage.allocate(x.dtype(), ws[1]) : null;

@@ -1,6 +1,7 @@
 package org.wpunet.nn.autograd;
 
 import org.wpunet.core.ConvParams;
+import org.wpunet.core.DType;
 import org.wpunet.core.FusedOps;
 import org.wpunet.core.NeuralOps;
 import org.wpunet.core.Rng;
@@ -22,6 +23,8 @@ public final class Functional {
 
     /** y = conv2d(x, w) + b with x [N,C,H,W], w [OC,C,KH,KW], b [OC] or null. */
     public static Variable conv2d(Variable x, Variable w, Variable b, ConvParams p) {
+        DType half = Autocast.castFor(x, w, b);
+        if (half != null) return autocast(x, w, b, half, (xh, wh) -> conv2d(xh, wh, null, p));
         int[] xs = x.shape(), ws = w.shape();
         Tensor out = NeuralOps.conv2d(x.value(), w.value(), b == null ? null : b.value(), p);
         return Ops.record("conv2d", out, inputs(x, w, b), (g, n) -> {
@@ -38,6 +41,8 @@ public final class Functional {
 
     /** Transposed convolution; x [N,C,H,W], w [C,OC,KH,KW] (PyTorch layout), b [OC] or null. */
     public static Variable convTranspose2d(Variable x, Variable w, Variable b, ConvParams p) {
+        DType half = Autocast.castFor(x, w, b);
+        if (half != null) return autocast(x, w, b, half, (xh, wh) -> convTranspose2d(xh, wh, null, p));
         int[] xs = x.shape(), ws = w.shape();
         Tensor out = NeuralOps.convTranspose2d(x.value(), w.value(), b == null ? null : b.value(), p);
         return Ops.record("conv_transpose2d", out, inputs(x, w, b), (g, n) -> {
@@ -50,6 +55,16 @@ public final class Functional {
             }
             return r;
         });
+    }
+
+    /**
+     * An FP32 conv under {@link Autocast}: x and w cast to 16 bits, the product computed there (FP32
+     * accumulation), the result cast back to FP32 and the bias added in FP32 (broadcast over [N,C,H,W]).
+     */
+    private static Variable autocast(Variable x, Variable w, Variable b, DType half,
+                                     java.util.function.BinaryOperator<Variable> op) {
+        Variable y = Ops.to(op.apply(Ops.to(x, half), Ops.to(w, half)), DType.F32);
+        return b == null ? y : Ops.add(y, Ops.reshape(b, 1, b.numel(), 1, 1));
     }
 
     /** Max pooling (kernel, stride, padding, dilation as [h, w]); the gradient goes to each window's maximum. */

@@ -338,6 +338,8 @@ public final class Ops {
             if (va && vb) return reshape(r);
             return squeeze(r, va ? -2 : -1);
         }
+        DType half = Autocast.castFor(a, b);
+        if (half != null) return to(matmul(to(a, half), to(b, half)), DType.F32);
         return record("matmul", a.value().matmul(b.value()), in(a, b), (g, n) -> {
             Tensor ga = null, gb = null;
             if (n[0]) {
