@@ -132,6 +132,9 @@ public interface Backend {
     /** Bytes held by this backend's storages (see {@link MemoryStats}). */
     MemoryStats memoryStats();
 
+    /** Waits until every op queued on this device has finished (a no-op where ops run synchronously). */
+    void synchronize();
+
     // ---- random numbers (counter-based: same values for a seed whatever the thread count) ----
     /** U[0,1) for UNIFORM, N(0,1) for NORMAL, of element i = f(seed, counter + i). */
     Storage random(Rng.Distribution dist, DType dtype, int numel, long seed, long counter);

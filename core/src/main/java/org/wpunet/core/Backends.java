@@ -71,6 +71,9 @@ public final class Backends {
     /** Memory held on a device (see {@link MemoryStats}). */
     public static MemoryStats memoryStats(Device d) { return get(d).memoryStats(); }
 
+    /** Waits for the device's queued ops (for timing; reading a result waits anyway). */
+    public static void synchronize(Device d) { get(d).synchronize(); }
+
     /** True when the device can be used. */
     public static boolean isAvailable(Device d) {
         if (d.isCpu()) return true;

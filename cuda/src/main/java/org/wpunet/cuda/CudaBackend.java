@@ -38,12 +38,11 @@ import org.wpunet.core.UnaryOp;
  * {@link #toHost} and index-checking ops synchronise. Neural-network ops live in {@link CudaNn}.
  */
 public final class CudaBackend implements Backend {
-    private static volatile boolean tf32 = Boolean.getBoolean("wpunet.cuda.tf32");
+    /** Allows TF32 tensor-core math in FP32 convolutions and GEMMs (core's {@link org.wpunet.core.Precision} switch). */
+    public static void setTf32(boolean on) { org.wpunet.core.Precision.setAllowTf32(on); }
 
-    /** Allows TF32 tensor-core math in FP32 convolutions and GEMMs (default off: exact FP32). */
-    public static void setTf32(boolean on) { tf32 = on; }
-
-    public static boolean tf32() { return tf32; }
+    /** Whether TF32 is allowed now (-Dwpunet.tf32=true or Precision.setAllowTf32). */
+    public static boolean tf32() { return org.wpunet.core.Precision.allowTf32(); }
 
     static final String[] MODULES = {"elementwise", "reduce", "nn"};
 
@@ -150,6 +149,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Waits until every queued op has finished. */
+    @Override
     public void synchronize() {
         makeCurrent();
         Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
@@ -161,7 +161,7 @@ public final class CudaBackend implements Backend {
     @Override
     public String describe() {
         return device + ": " + name + ", cuBLAS " + Cublas.get().lib.name() + ", cuDNN " + Cudnn.get().version()
-                + (tf32 ? ", TF32 on" : ", exact FP32");
+                + (tf32() ? ", TF32 on" : ", exact FP32");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -452,7 +452,7 @@ public final class CudaBackend implements Backend {
         CudaStorage y = alloc(dtype, batch * m * n);
         if (batch == 0 || m == 0 || n == 0) return y;
         makeCurrent();
-        Cublas.get().gemm(cublas(), dt, tf32, transA, transB, m, n, k, c(a).address(), aBatchStride, c(b).address(),
+        Cublas.get().gemm(cublas(), dt, tf32(), transA, transB, m, n, k, c(a).address(), aBatchStride, c(b).address(),
                 bBatchStride, y.address(), batch);
         return y;
     }

@@ -386,6 +386,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void synchronize() {
+        // CPU ops complete before they return
+    }
+
+    @Override
     public MemoryStats memoryStats() {
         long inUse = CpuStorage.inUseBytes();
         return new MemoryStats(inUse, inUse, CpuStorage.peakBytes());
