@@ -58,4 +58,6 @@ __device__ __forceinline__ void st(void* p, int dt, int i, double v) {
 }
 
 // Grid-stride loop over n elements.
-#define WP_LOOP(i, n) for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+// The step is taken in 64 bits and clamped to n, so i never overflows when n is near INT_MAX.
+#define WP_LOOP(i, n) for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
+                           i = ((long long)i + (long long)blockDim.x * gridDim.x >= (long long)(n)) ? (n) : i + blockDim.x * gridDim.x)

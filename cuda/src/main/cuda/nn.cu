@@ -107,7 +107,8 @@ extern "C" __global__ void wp_scatter_add(const int* index, Lay li, const void* 
     }
 }
 
-// ---- org.wpunet.core.Rng, bit for bit: SplitMix64's finaliser on seed-mixed counters ----
+// ---- org.wpunet.core.Rng: the same bits for UNIFORM (SplitMix64 finaliser on seed-mixed counters); NORMAL goes
+// through CUDA's log/cos, which may differ from java.lang.Math in the last bit ----
 __device__ __forceinline__ unsigned long long rng_mix(unsigned long long seed, unsigned long long counter) {
     unsigned long long z = seed * 0x9E3779B97F4A7C15ull + counter * 0xD1B54A32D192ED03ull + 0x632BE59BD9B4E019ull;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

@@ -160,8 +160,10 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String describe() {
-        return device + ": " + name + ", cuBLAS " + Cublas.get().lib.name() + ", cuDNN " + Cudnn.get().version()
-                + (tf32() ? ", TF32 on" : ", exact FP32");
+        String blas, dnn;
+        try { blas = Cublas.get().lib.name(); } catch (RuntimeException e) { blas = "unavailable: " + e.getMessage(); }
+        try { dnn = String.valueOf(Cudnn.get().version()); } catch (RuntimeException e) { dnn = "unavailable: " + e.getMessage(); }
+        return device + ": " + name + ", cuBLAS " + blas + ", cuDNN " + dnn + (tf32() ? ", TF32 on" : ", exact FP32");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -538,6 +540,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage indexSelect(Storage s, Layout l, int dim, Storage index, int indexLen) {
+        if (index.dtype() != DType.I32) throw new IllegalArgumentException("index_select on cuda takes I32 indices, got " + index.dtype());
         int[] shape = l.shape();
         shape[dim] = indexLen;
         Layout lo = Layout.contiguous(shape);

@@ -59,10 +59,10 @@ final class CudaNn {
                     case BWD_DATA -> dnn.call("cudnnFindConvolutionBackwardDataAlgorithm", h, wd, yd, cd, xd, 8, count, perf);
                     case BWD_FILTER -> dnn.call("cudnnFindConvolutionBackwardFilterAlgorithm", h, xd, yd, cd, wd, 8, count, perf);
                 }
-                return Cudnn.pick(perf, count.get(JAVA_INT, 0), tf32, dtype == DType.F32, "convolution " + kind + " " + key);
+                return Cudnn.pick(perf, count.get(JAVA_INT, 0), tf32, dt, "convolution " + kind + " " + key);
             });
-            // Find may report an algorithm under another math type than the descriptor's: run it under that one
-            if (algo.mathType() != Cudnn.mathType(dt, tf32)) dnn.call("cudnnSetConvolutionMathType", cd, algo.mathType());
+            // cuDNN selects the kernel by algorithm and math type together: run it under the math type Find reported
+            dnn.call("cudnnSetConvolutionMathType", cd, algo.mathType());
             CachingAllocator.Block ws = algo.workspace() > 0 ? b.allocator().allocate(algo.workspace(), b.streamAddress()) : null;
             try {
                 MemorySegment wsp = ws == null ? MemorySegment.NULL : MemorySegment.ofAddress(ws.address());

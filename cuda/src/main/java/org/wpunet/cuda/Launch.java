@@ -1,13 +1,37 @@
 package org.wpunet.cuda;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
 import org.wpunet.core.Layout;
 
 /** Pure launch arithmetic: grid sizes and the by-value layout struct of the kernels (common.cuh's Lay). */
 final class Launch {
+    /** Threads per block; also WP_RED_THREADS of reduce.cu (the shared arrays of the one-block-per-row kernels). */
     static final int THREADS = 256;
+    /** WP_MAX_RANK of common.cuh. */
     static final int MAX_RANK = 8;
+    /**
+     * common.cuh's {@code struct Lay { int rank; int offset; int shape[WP_MAX_RANK]; int stride[WP_MAX_RANK]; }}:
+     * 18 ints, 72 bytes, 4-byte aligned, no padding; passed by value, it is the PTX parameter
+     * {@code .param .align 4 .b8 name[72]}, which cuLaunchKernel fills from the int[] of {@link #lay}.
+     */
+    static final StructLayout LAY = MemoryLayout.structLayout(
+            JAVA_INT.withName("rank"),
+            JAVA_INT.withName("offset"),
+            MemoryLayout.sequenceLayout(MAX_RANK, JAVA_INT).withName("shape"),
+            MemoryLayout.sequenceLayout(MAX_RANK, JAVA_INT).withName("stride"));
     /** Ints in struct Lay: rank, offset, shape[8], stride[8]. */
-    static final int LAY_INTS = 2 + 2 * MAX_RANK;
+    static final int LAY_INTS = (int) (LAY.byteSize() / Integer.BYTES);
+
+    /** Int indices of the fields of struct Lay in the packed array. */
+    static final int LAY_RANK = index("rank"), LAY_OFFSET = index("offset"), LAY_SHAPE = index("shape"),
+            LAY_STRIDE = index("stride");
+
+    private static int index(String field) {
+        return (int) (LAY.byteOffset(MemoryLayout.PathElement.groupElement(field)) / Integer.BYTES);
+    }
 
     private Launch() {}
 
@@ -33,11 +57,11 @@ final class Launch {
             throw new IllegalArgumentException(op + " on cuda supports tensors of rank <= " + MAX_RANK + ", got rank " + r);
         }
         int[] s = new int[LAY_INTS];
-        s[0] = r;
-        s[1] = l.offset();
+        s[LAY_RANK] = r;
+        s[LAY_OFFSET] = l.offset();
         for (int d = 0; d < r; d++) {
-            s[2 + d] = shape[d];
-            s[2 + MAX_RANK + d] = strides[d];
+            s[LAY_SHAPE + d] = shape[d];
+            s[LAY_STRIDE + d] = strides[d];
         }
         return s;
     }

@@ -84,19 +84,43 @@ class CudaWithoutGpuTest {
         Layout l = Layout.contiguous(2, 3, 4, 5).transpose(1, 3).narrow(0, 1, 1);
         int[] s = Launch.lay(l, "t");
         assertEquals(Launch.LAY_INTS, s.length);
-        assertEquals(4, s[0]);
+        // the size-1 dim is dropped; the others cannot merge (1 != 5*4, 5 != 20*3)
+        assertEquals(3, s[0]);
         assertEquals(60, s[1]);
-        assertArrayEquals(new int[]{1, 5, 4, 3}, java.util.Arrays.copyOfRange(s, 2, 6));
-        assertArrayEquals(new int[]{60, 1, 5, 20}, java.util.Arrays.copyOfRange(s, 10, 14));
+        assertArrayEquals(new int[]{5, 4, 3}, java.util.Arrays.copyOfRange(s, 2, 5));
+        assertArrayEquals(new int[]{1, 5, 20}, java.util.Arrays.copyOfRange(s, 10, 13));
         assertArrayEquals(new int[]{60, 20, 5, 1}, Launch.contiguousStrides(new int[]{2, 3, 4, 5}));
-        var e = assertThrows(IllegalArgumentException.class, () -> Launch.lay(Layout.contiguous(1, 1, 1, 1, 1, 1, 1, 1, 2), "unary"));
-        assertTrue(e.getMessage().contains("unary") && e.getMessage().contains("rank 9"));
+        int[] nine = new int[9], reversed = new int[9];
+        java.util.Arrays.fill(nine, 2);
+        for (int d = 0; d < 9; d++) reversed[d] = 8 - d;
+        var e = assertThrows(IllegalArgumentException.class, () -> Launch.lay(Layout.contiguous(nine).permute(reversed), "unary"));
+        assertTrue(e.getMessage().contains("unary") && e.getMessage().contains("rank 9"), e.getMessage());
+        // coalescing: a compact tensor is one run; broadcast (stride 0) dims merge; offsets of every index kept
+        assertArrayEquals(new int[][]{{120}, {1}}, Launch.coalesce(new int[]{2, 3, 4, 5}, new int[]{60, 20, 5, 1}));
+        assertArrayEquals(new int[][]{{6, 20}, {0, 1}}, Launch.coalesce(new int[]{2, 3, 4, 5}, new int[]{0, 0, 5, 1}));
+        assertArrayEquals(new int[][]{{}, {}}, Launch.coalesce(new int[]{1, 1}, new int[]{1, 1}));
+        Layout t = Layout.contiguous(3, 4, 5).permute(1, 0, 2);
+        int[][] c = Launch.coalesce(t.shape(), t.strides());
+        for (int i = 0; i < t.numel(); i++) assertEquals(offset(t.shape(), t.strides(), i), offset(c[0], c[1], i), "index " + i);
+        assertEquals(1, Launch.reduceChunks(1, 1000, 1 << 16, 4224), "short sums need one pass");
+        assertEquals(1, Launch.reduceChunks(5000, 1 << 20, 1 << 16, 4224), "many outputs fill the device alone");
+        assertEquals(16, Launch.reduceChunks(1, 1 << 20, 1 << 16, 4224), "one long sum: chunks of ~64K");
+        assertEquals(4224 / 300, Launch.reduceChunks(300, 1 << 24, 1 << 16, 4224), "capped at ~maxBlocks blocks");
         Layout[] kr = Launch.splitReduce(new Layout(new int[]{2, 3, 4}, new int[]{12, 4, 1}, 7), new int[]{0, 2});
         assertArrayEquals(new int[]{3}, kr[0].shape());
         assertArrayEquals(new int[]{4}, kr[0].strides());
         assertEquals(7, kr[0].offset());
         assertArrayEquals(new int[]{2, 4}, kr[1].shape());
         assertArrayEquals(new int[]{12, 1}, kr[1].strides());
+    }
+
+    private static int offset(int[] shape, int[] strides, int i) {
+        int o = 0;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            o += (i % shape[d]) * strides[d];
+            i /= shape[d];
+        }
+        return o;
     }
 
     @Test
