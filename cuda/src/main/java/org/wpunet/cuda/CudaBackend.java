@@ -59,6 +59,7 @@ public final class CudaBackend implements Backend {
     private ByteBuffer pinnedBuf;
     static final int PINNED_BYTES = 16 << 20;
     final CudaNn nn;
+    final CudaProfiler profiler;
     private MemorySegment cublasHandle;
 
     CudaBackend(int index) {
@@ -101,6 +102,7 @@ public final class CudaBackend implements Backend {
         Driver.check(cuMemAllocHost(pinned, PINNED_BYTES), "cuMemAllocHost");
         pinnedBuf = pinned.getByteBuffer(0, PINNED_BYTES).order(ByteOrder.nativeOrder());
         nn = new CudaNn(this);
+        profiler = new CudaProfiler(stream);
     }
 
     private void loadModule(String m) {
@@ -203,8 +205,10 @@ public final class CudaBackend implements Backend {
         makeCurrent();
         CUfunction f = functions.get(kernel);
         if (f == null) throw new IllegalStateException("kernel " + kernel + " is not in the loaded PTX");
+        jcuda.driver.CUevent t = profiler.begin();
         Driver.check(cuLaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, stream, Pointer.to(args), null),
                 "launch " + kernel + " (" + blocks + "x" + threads + ")");
+        profiler.end(t, kernel);
     }
 
     private Driver.DevPtr devPtr(CudaStorage s) {
@@ -454,8 +458,10 @@ public final class CudaBackend implements Backend {
         CudaStorage y = alloc(dtype, batch * m * n);
         if (batch == 0 || m == 0 || n == 0) return y;
         makeCurrent();
+        jcuda.driver.CUevent t = profiler.begin();
         Cublas.get().gemm(cublas(), dt, tf32(), transA, transB, m, n, k, c(a).address(), aBatchStride, c(b).address(),
                 bBatchStride, y.address(), batch);
+        profiler.end(t, "cublas gemm " + dtype + (tf32() && dtype == DType.F32 ? " tf32" : ""));
         return y;
     }
 

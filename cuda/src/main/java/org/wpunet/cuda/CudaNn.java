@@ -67,6 +67,7 @@ final class CudaNn {
             try {
                 MemorySegment wsp = ws == null ? MemorySegment.NULL : MemorySegment.ofAddress(ws.address());
                 MemorySegment one = Cudnn.scalar(a, dt, 1), zero = Cudnn.scalar(a, dt, 0);
+                jcuda.driver.CUevent t = b.profiler.begin();
                 switch (kind) {
                     case FWD -> dnn.call("cudnnConvolutionForward", h, one, xd, seg(x), wd, seg(w), cd, algo.algo(), wsp,
                             algo.workspace(), zero, yd, seg(y));
@@ -75,6 +76,7 @@ final class CudaNn {
                     case BWD_FILTER -> dnn.call("cudnnConvolutionBackwardFilter", h, one, xd, seg(x), yd, seg(y), cd,
                             algo.algo(), wsp, algo.workspace(), zero, wd, seg(w));
                 }
+                b.profiler.end(t, "cudnn conv " + kind + " " + dtype + (tf32 && dtype == DType.F32 ? " tf32" : ""));
             } finally {
                 if (ws != null) b.allocator().free(ws); // stream order: later users run after this call
             }
@@ -92,7 +94,9 @@ final class CudaNn {
         int dt = Cudnn.dataType(dtype);
         MemorySegment bd = dnn.tensor4d(dt, 1, ys[1], 1, 1), yd = dnn.tensor4d(dt, ys[0], ys[1], ys[2], ys[3]);
         try (Arena a = Arena.ofConfined()) {
+            jcuda.driver.CUevent t = b.profiler.begin();
             dnn.call("cudnnAddTensor", handle(), Cudnn.scalar(a, dt, 1), bd, seg(bias), Cudnn.scalar(a, dt, 1), yd, seg(y));
+            b.profiler.end(t, "cudnn add bias");
         } finally {
             dnn.call("cudnnDestroyTensorDescriptor", bd);
             dnn.call("cudnnDestroyTensorDescriptor", yd);
@@ -106,7 +110,9 @@ final class CudaNn {
         Storage db = b.alloc(dtype, ys[1]);
         MemorySegment bd = dnn.tensor4d(dt, 1, ys[1], 1, 1), yd = dnn.tensor4d(dt, ys[0], ys[1], ys[2], ys[3]);
         try (Arena a = Arena.ofConfined()) {
+            jcuda.driver.CUevent t = b.profiler.begin();
             dnn.call("cudnnConvolutionBackwardBias", handle(), Cudnn.scalar(a, dt, 1), yd, seg(dy), Cudnn.scalar(a, dt, 0), bd, seg(db));
+            b.profiler.end(t, "cudnn bias gradient");
         } finally {
             dnn.call("cudnnDestroyTensorDescriptor", bd);
             dnn.call("cudnnDestroyTensorDescriptor", yd);
@@ -182,6 +188,7 @@ final class CudaNn {
         MemorySegment xd = dnn.tensor4d(dt, xs[0], xs[1], xs[2], xs[3]), pd = dnn.tensor4d(dt, 1, ch, 1, 1);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment one = Cudnn.scalar(a, dt, 1), zero = Cudnn.scalar(a, dt, 0);
+            jcuda.driver.CUevent ev = b.profiler.begin();
             if (batchStats) {
                 dnn.call("cudnnBatchNormalizationForwardTraining", handle(), Cudnn.BN_SPATIAL, one, zero, xd, seg(x), xd, seg(y),
                         pd, seg(g), seg(be), momentum, training ? seg(rm) : MemorySegment.NULL,
@@ -190,6 +197,7 @@ final class CudaNn {
                 dnn.call("cudnnBatchNormalizationForwardInference", handle(), Cudnn.BN_SPATIAL, one, zero, xd, seg(x), xd, seg(y),
                         pd, seg(g), seg(be), seg(rm), seg(rv), eps);
             }
+            b.profiler.end(ev, batchStats ? "cudnn batchnorm forward training" : "cudnn batchnorm forward inference");
         } finally {
             dnn.call("cudnnDestroyTensorDescriptor", xd);
             dnn.call("cudnnDestroyTensorDescriptor", pd);
@@ -213,8 +221,10 @@ final class CudaNn {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment one = Cudnn.scalar(a, dt, 1), zero = Cudnn.scalar(a, dt, 0);
             // epsilon is unused when the saved mean and inverse std are given
+            jcuda.driver.CUevent ev = b.profiler.begin();
             dnn.call("cudnnBatchNormalizationBackward", handle(), Cudnn.BN_SPATIAL, one, zero, one, zero, xd, seg(x), xd, seg(dy),
                     xd, seg(dx), pd, seg(g), seg(dg), seg(db), 1e-5, seg(saveMean), seg(saveInvStd));
+            b.profiler.end(ev, "cudnn batchnorm backward");
         } finally {
             dnn.call("cudnnDestroyTensorDescriptor", xd);
             dnn.call("cudnnDestroyTensorDescriptor", pd);
