@@ -44,20 +44,23 @@ final class CudaNn {
         boolean tf32 = CudaBackend.tf32();
         b.makeCurrent();
         MemorySegment h = handle();
-        MemorySegment xd = dnn.tensor4d(dt, xs[0], xs[1], xs[2], xs[3]);
-        MemorySegment yd = dnn.tensor4d(dt, ys[0], ys[1], ys[2], ys[3]);
-        MemorySegment wd = dnn.filter4d(dt, fs[0], fs[1], fs[2], fs[3]);
-        MemorySegment cd = dnn.conv2d(dt, p.padH(), p.padW(), p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), tf32);
+        MemorySegment xd = null, yd = null, wd = null, cd = null;
         try (Arena a = Arena.ofConfined()) {
+            // created inside the try so that a failure on a later one still destroys the earlier ones
+            xd = dnn.tensor4d(dt, xs[0], xs[1], xs[2], xs[3]);
+            yd = dnn.tensor4d(dt, ys[0], ys[1], ys[2], ys[3]);
+            wd = dnn.filter4d(dt, fs[0], fs[1], fs[2], fs[3]);
+            cd = dnn.conv2d(dt, p.padH(), p.padW(), p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), tf32);
             String key = kind + " " + dtype + " " + (tf32 && dtype == DType.F32) + " " + java.util.Arrays.toString(xs) + java.util.Arrays.toString(fs)
                     + java.util.Arrays.toString(ys) + p;
+            MemorySegment fx = xd, fy = yd, fw = wd, fc = cd;
             Cudnn.Algo algo = algos.computeIfAbsent(key, k -> {
                 MemorySegment perf = a.allocate((long) Cudnn.PERF_SIZE * 8, 8);
                 MemorySegment count = a.allocate(JAVA_INT);
                 switch (kind) {
-                    case FWD -> dnn.call("cudnnFindConvolutionForwardAlgorithm", h, xd, wd, cd, yd, 8, count, perf);
-                    case BWD_DATA -> dnn.call("cudnnFindConvolutionBackwardDataAlgorithm", h, wd, yd, cd, xd, 8, count, perf);
-                    case BWD_FILTER -> dnn.call("cudnnFindConvolutionBackwardFilterAlgorithm", h, xd, yd, cd, wd, 8, count, perf);
+                    case FWD -> dnn.call("cudnnFindConvolutionForwardAlgorithm", h, fx, fw, fc, fy, 8, count, perf);
+                    case BWD_DATA -> dnn.call("cudnnFindConvolutionBackwardDataAlgorithm", h, fw, fy, fc, fx, 8, count, perf);
+                    case BWD_FILTER -> dnn.call("cudnnFindConvolutionBackwardFilterAlgorithm", h, fx, fy, fc, fw, 8, count, perf);
                 }
                 return Cudnn.pick(perf, count.get(JAVA_INT, 0), tf32, dt, "convolution " + kind + " " + key);
             });
@@ -81,10 +84,10 @@ final class CudaNn {
                 if (ws != null) b.allocator().free(ws); // stream order: later users run after this call
             }
         } finally {
-            dnn.call("cudnnDestroyTensorDescriptor", xd);
-            dnn.call("cudnnDestroyTensorDescriptor", yd);
-            dnn.call("cudnnDestroyFilterDescriptor", wd);
-            dnn.call("cudnnDestroyConvolutionDescriptor", cd);
+            if (xd != null) dnn.call("cudnnDestroyTensorDescriptor", xd);
+            if (yd != null) dnn.call("cudnnDestroyTensorDescriptor", yd);
+            if (wd != null) dnn.call("cudnnDestroyFilterDescriptor", wd);
+            if (cd != null) dnn.call("cudnnDestroyConvolutionDescriptor", cd);
         }
     }
 
