@@ -19,7 +19,7 @@ JMH_ARGS="${JMH_ARGS:--f 1 -wi 2 -i 3 -w 2s -r 2s}"
 JAVA="$JAVA_HOME/bin/java"
 "$JAVA" -version 2>&1 | head -n1 >&2
 
-JAR="$HERE/target/benchmarks.jar"
+JAR="$HERE/target/jmh/benchmarks.jar"
 if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$JAR" ]]; then
   echo "building benchmarks.jar ..." >&2
   (cd "$ROOT" && ./mvnw -q -B -pl benchmarks -am package -DskipTests)

@@ -90,7 +90,12 @@ public final class WpuNetTiming {
             }
         }
         if (size % 16 != 0 || infer % 16 != 0) throw new IllegalArgumentException("sizes must be multiples of 16, got " + size + " and " + infer);
-        if (!Backends.isAvailable(device)) throw new IllegalArgumentException(device + " is unavailable: " + Backends.status());
+        if (!Backends.isAvailable(device)) {
+            Device dev = device;
+            String why = Backends.status().stream().filter(st -> st.type().equals(dev.type())).map(Backends.Status::detail)
+                    .findFirst().orElse("no backend for '" + dev.type() + "' on the class path");
+            throw new IllegalArgumentException(device + " is unavailable: " + why);
+        }
         return new Options(device, modes, batch, size, infer, steps, warmup, widths, json);
     }
 
