@@ -100,7 +100,7 @@ public interface Backend {
     Storage[] batchNorm(Storage x, int[] xShape, Storage gamma, Storage beta, Storage runningMean,
                         Storage runningVar, boolean training, double momentum, double eps);
 
-    /** Returns {dx, dGamma, dBeta} of training-mode batch norm. */
+    /** Returns {dx, dGamma, dBeta} of training-mode batch norm from the forward's saved mean and inverse std (never null). */
     Storage[] batchNormBackward(Storage x, Storage dy, int[] xShape, Storage gamma, Storage saveMean,
                                 Storage saveInvStd);
 

@@ -40,8 +40,8 @@ public final class FusedOps {
             throw new IllegalArgumentException(op + ": weight shape " + Shapes.str(weight.shape()) + " must equal the target shape "
                     + Shapes.str(ts));
         }
-        sameDevice(op, logits, target);
-        sameDevice(op, logits, weight);
+        NeuralOps.sameDevice(op, logits, target);
+        NeuralOps.sameDevice(op, logits, weight);
         try (Tensor x = logits.contiguous(); Tensor t = target.to(DType.I32); Tensor tc = t.contiguous();
              Tensor w = weight == null ? null : weight.to(logits.dtype()); Tensor wc = w == null ? null : w.contiguous()) {
             Storage[] r = logits.backend().weightedCrossEntropy(x.storage(), ls, tc.storage(), wc == null ? null : wc.storage(),
@@ -69,7 +69,7 @@ public final class FusedOps {
             throw new IllegalArgumentException(op + ": gradient shape " + Shapes.str(grad.shape()) + " != parameter shape "
                     + Shapes.str(param.shape()));
         }
-        sameDevice(op, param, grad);
+        NeuralOps.sameDevice(op, param, grad);
         Storage[] st = new Storage[state.length];
         for (int k = 0; k < state.length; k++) {
             Tensor s = state[k];
@@ -78,7 +78,7 @@ public final class FusedOps {
                 throw new IllegalArgumentException(op + ": state " + k + " is " + s.dtype() + Shapes.str(s.shape()) + ", expected "
                         + param.dtype() + Shapes.str(param.shape()));
             }
-            sameDevice(op, param, s);
+            NeuralOps.sameDevice(op, param, s);
             st[k] = s.storage();
         }
         try (Tensor g = grad.to(param.dtype()); Tensor gc = g.contiguous()) {
@@ -89,12 +89,6 @@ public final class FusedOps {
     private static void needCompact(String op, String what, Tensor t) {
         if (!t.layout().isCompact() || t.numel() != t.storage().numel()) {
             throw new IllegalArgumentException(op + ": the " + what + " must own a compact storage to be updated in place");
-        }
-    }
-
-    private static void sameDevice(String op, Tensor a, Tensor b) {
-        if (b != null && !a.device().equals(b.device())) {
-            throw new IllegalArgumentException(op + ": tensors are on different devices: " + a.device() + " and " + b.device());
         }
     }
 }

@@ -33,7 +33,7 @@ public final class NeuralOps {
         }
     }
 
-    private static void sameDevice(String op, Tensor a, Tensor b) {
+    static void sameDevice(String op, Tensor a, Tensor b) {
         if (b != null && !a.device().equals(b.device())) {
             throw new IllegalArgumentException(op + ": tensors are on different devices: " + a.device() + " and " + b.device());
         }
@@ -227,6 +227,10 @@ public final class NeuralOps {
 
     /** Training-mode batch-norm backward: {dx, dGamma, dBeta}. gamma may be null (affine=false). */
     public static Tensor[] batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd) {
+        if (saveMean == null || saveInvStd == null) {
+            throw new IllegalArgumentException("batch_norm backward needs the saved mean and inverse std of the training-mode "
+                    + "forward, got " + (saveMean == null ? "no mean" : "no inverse std") + " for input " + Shapes.str(x.shape()));
+        }
         sameDevice("batch_norm backward", x, dy);
         int c = x.size(1);
         try (Tensor xc = compact(x); Tensor dc = compact(dy)) {

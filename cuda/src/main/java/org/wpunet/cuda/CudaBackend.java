@@ -570,15 +570,29 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage scatterAdd(int[] shape, int dim, Storage index, Layout li, Storage src, Layout ls, DType dtype) {
         if (index.dtype() != DType.I32) throw new IllegalArgumentException("scatter_add on cuda takes I32 indices, got " + index.dtype());
-        if (dtype != DType.F32 && dtype != DType.F64 && dtype != DType.I32) {
-            throw new IllegalStateException("scatter_add into " + dtype + " is not implemented on cuda yet (F32, F64, I32 are)");
-        }
+        // the kernel adds atomically into F32, F64 or I32: 16-bit floats accumulate in F32 and U8 in I32 (its low
+        // 8 bits are the CPU's wrapping byte sum), converted once at the end
+        DType acc = switch (dtype) {
+            case F32, F64, I32 -> dtype;
+            case BF16, F16 -> DType.F32;
+            case U8 -> DType.I32;
+        };
         Layout lo = Layout.contiguous(shape);
-        Storage y = zeros(dtype, lo.numel());
+        CudaStorage y = (CudaStorage) zeros(acc, lo.numel());
         int n = li.numel();
-        checkedLaunch("wp_scatter_add", "scatter_add", n, err -> new Pointer[]{ptr(index), lay(li, "scatter_add"), ptr(src),
-                i(src.dtype()), lay(ls, "scatter_add"), ptr(y), i(dtype), lay(lo, "scatter_add"), i(dim), err, i(n)});
-        return y;
+        try {
+            checkedLaunch("wp_scatter_add", "scatter_add", n, err -> new Pointer[]{ptr(index), lay(li, "scatter_add"), ptr(src),
+                    i(src.dtype()), lay(ls, "scatter_add"), ptr(y), i(acc), lay(lo, "scatter_add"), i(dim), err, i(n)});
+        } catch (RuntimeException e) {
+            y.free();
+            throw e;
+        }
+        if (acc == dtype) return y;
+        try {
+            return copy(y, lo, dtype);
+        } finally {
+            y.free();
+        }
     }
 
     @Override

@@ -211,9 +211,6 @@ final class CudaNn {
     }
 
     Storage[] batchNormBackward(Storage x, Storage dy, int[] xs, Storage gamma, Storage saveMean, Storage saveInvStd) {
-        if (saveMean == null || saveInvStd == null) {
-            throw new IllegalStateException("batch_norm backward without saved statistics is not implemented on cuda yet");
-        }
         Cudnn dnn = Cudnn.get();
         DType t = x.dtype();
         int dt = Cudnn.dataType(t), ch = xs[1];

@@ -169,6 +169,16 @@ public abstract class IndexingConformance extends ConformanceSuite {
         Pair srcI = intInput(1000, 4, 5);
         assertSame(Tensor.scatterAdd(new int[]{4, 6}, 1, index.dev(), srcI.dev()), Tensor.scatterAdd(new int[]{4, 6}, 1, ir, srcI.ref())
                 .to(DType.I32), "scatter_add I32");
+        // U8 keeps the low 8 bits of the integer sum (a wrapping byte); BF16 sums are rounded to BF16
+        int[] uv = new int[4 * 5];
+        for (int i = 0; i < uv.length; i++) uv[i] = 1 + rnd.nextInt(255);
+        Pair srcU = of(Tensor.of(uv, 4, 5).to(DType.U8));
+        double[] wrapped = Tensor.scatterAdd(new int[]{4, 6}, 1, ir, srcU.ref()).toDoubleArray();
+        for (int i = 0; i < wrapped.length; i++) wrapped[i] = ((int) wrapped[i]) & 0xFF;
+        assertSame(Tensor.scatterAdd(new int[]{4, 6}, 1, index.dev(), srcU.dev()), Tensor.of(wrapped, 4, 6), "scatter_add U8");
+        Pair srcB = input(DType.BF16, 4, 5);
+        assertClose(Tensor.scatterAdd(new int[]{4, 6}, 1, index.dev(), srcB.dev()), Tensor.scatterAdd(new int[]{4, 6}, 1, ir, srcB.ref()),
+                Conformance.BF16, "scatter_add BF16");
     }
 
     /** Java's conversion of a float64 value to each dtype: the reference of {@link #dtypeConversions}. */
