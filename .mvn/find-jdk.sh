@@ -1,4 +1,4 @@
-# Sourced by ./mvnw, ./wpunet and .ci/run: exports JAVA_HOME pointing at a JDK >= 25.
+# Sourced by ./mvnw, bin/wpunet and .ci/run: exports JAVA_HOME pointing at a JDK >= 25.
 # Order: an existing JAVA_HOME if it is >= 25, else the newest /usr/lib/jvm/*25* (or later) JDK.
 wpunet_java_major() { "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
 wpunet_find_jdk() {

@@ -15,7 +15,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 JMH_ARGS="${JMH_ARGS:--f 1 -wi 2 -i 3 -w 2s -r 2s}"
 
-. "$ROOT/.mvn/find-jdk.sh"   # exports JAVA_HOME of a JDK >= 25, as ./mvnw and ./wpunet do
+. "$ROOT/.mvn/find-jdk.sh"   # exports JAVA_HOME of a JDK >= 25, as ./mvnw and bin/wpunet do
 JAVA="$JAVA_HOME/bin/java"
 "$JAVA" -version 2>&1 | head -n1 >&2
 

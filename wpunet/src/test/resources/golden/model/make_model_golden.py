@@ -4,7 +4,7 @@ benchmarks/gpu/wpunet_torch.py (Debian python3-torch 1.13, CPU).
 
     /usr/bin/python3 make_model_golden.py            # writes model_golden.safetensors and wpunet_keys.txt here
     /usr/bin/python3 make_model_golden.py --check F  # F: the state dict the Java test writes to
-                                                     # wpunet-model/target/model-golden/java_wpunet.safetensors
+                                                     # wpunet/target/model-golden/java_wpunet.safetensors
                                                      # (after one training-mode forward); loads it into the
                                                      # twin with strict=True and compares the running stats
 
@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[5]          # golden/model -> golden -> resources -> test -> src -> wpunet-model -> repo
+ROOT = HERE.parents[5]          # golden/model -> golden -> resources -> test -> src -> wpunet -> repo
 
 
 def load_twin():

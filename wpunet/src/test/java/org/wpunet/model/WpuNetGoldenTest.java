@@ -147,7 +147,7 @@ class WpuNetGoldenTest {
             }
             System.out.printf("model golden f32: logits %.2e, loss %.2e, worst gradient %.2e, BN-cancelled biases %.2e,"
                     + " running stats %.2e, eval logits %.2e%n", eLogits, eLoss, worstGrad, worstCancelled, worstBuffer, eEval);
-            // read back by PyTorch with: make_model_golden.py --check wpunet-model/target/model-golden/java_wpunet.safetensors
+            // read back by PyTorch with: make_model_golden.py --check wpunet/target/model-golden/java_wpunet.safetensors
             Path dir = Files.createDirectories(Path.of("target", "model-golden"));
             StateDicts.save(net, dir.resolve("java_wpunet.safetensors"));
         }
