@@ -136,7 +136,7 @@ extern "C" __global__ void wp_random(int dist, void* y, int dt, int n, long long
     }
 }
 
-// ---- fused training kernels (Backend.weightedCrossEntropy and Backend.optimizerUpdate) ----
+// ---- fused training kernels (Backend.weightedCrossEntropy, classWeightedCrossEntropy, optimizerUpdate) ----
 // Every element is computed in double and rounded once when stored, like the CPU backend's CpuFused.
 
 // Weighted cross entropy over compact logits [n, c, hw] with I32 targets [n, hw] and weights [n, hw]
@@ -175,6 +175,51 @@ extern "C" __global__ void wp_weighted_ce_f32(const float* x, const int* t, cons
 extern "C" __global__ void wp_weighted_ce_f64(const double* x, const int* t, const double* w, int n, int c, int hw,
                                               double* loss, double* grad, int* err) {
     weighted_ce<double>(x, t, w, n, c, hw, loss, grad, err);
+}
+
+// Class-weighted cross entropy with a clamped softmax (Backend.classWeightedCrossEntropy; WPU-Net's
+// WeightMapLoss) over compact logits and weights [n, c, hw]: p = softmax over c, a_k = [p_k >= clampMin]
+// (PyTorch's clamp passes the gradient at the bound); loss_p = sum_k -w_k log(max(p_k, clampMin)), with
+// log p_k = x_k - lse where it passes; grad (may be null) = p_k sum_j a_j w_j - a_k w_k.
+template <typename T>
+__device__ void class_weighted_ce(const T* x, const T* w, int n, int c, int hw, double clampMin, T* lossPix, T* grad) {
+    int total = n * hw;
+    double logMin = log(clampMin);
+    WP_LOOP(p, total) {
+        int b = p / hw, s = p - b * hw;
+        size_t base = (size_t)b * c * hw + s;
+        const T* xp = x + base;
+        const T* wp = w + base;
+        double m = -INFINITY;
+        for (int k = 0; k < c; ++k) m = fmax(m, (double)xp[(size_t)k * hw]);
+        double sum = 0;
+        for (int k = 0; k < c; ++k) sum += exp((double)xp[(size_t)k * hw] - m);
+        double lse = m + log(sum), l = 0, aw = 0;
+        for (int k = 0; k < c; ++k) {
+            double lp = (double)xp[(size_t)k * hw] - lse, wk = (double)wp[(size_t)k * hw];
+            if (exp(lp) >= clampMin) { l -= wk * lp; aw += wk; }
+            else l -= wk * logMin;
+        }
+        lossPix[p] = (T)l;
+        if (grad) {
+            T* gp = grad + base;
+            for (int k = 0; k < c; ++k) {
+                double pk = exp((double)xp[(size_t)k * hw] - lse);
+                double ak = pk >= clampMin ? 1.0 : 0.0;
+                gp[(size_t)k * hw] = (T)(pk * aw - ak * (double)wp[(size_t)k * hw]);
+            }
+        }
+    }
+}
+
+extern "C" __global__ void wp_class_weighted_ce_f32(const float* x, const float* w, int n, int c, int hw, double clampMin,
+                                                    float* loss, float* grad) {
+    class_weighted_ce<float>(x, w, n, c, hw, clampMin, loss, grad);
+}
+
+extern "C" __global__ void wp_class_weighted_ce_f64(const double* x, const double* w, int n, int c, int hw, double clampMin,
+                                                    double* loss, double* grad) {
+    class_weighted_ce<double>(x, w, n, c, hw, clampMin, loss, grad);
 }
 
 // SGD (OptimizerUpdate.Sgd): d = g + wd p; with momentum: b = d (first step) or m b + (1 - dampening) d,

@@ -124,6 +124,15 @@ public interface Backend {
     Storage[] weightedCrossEntropy(Storage logits, int[] shape, Storage target, Storage weight, boolean withGrad);
 
     /**
+     * Cross-entropy with one weight per class per pixel and a clamped softmax (WPU-Net's WeightMapLoss):
+     * logits and weights are [n, c, inner...] (compact, both of the logits' dtype, F32 or F64). With
+     * p = softmax over c and a_k = [p_k >= clampMin], returns {loss per pixel sum_k -w_k log(max(p_k, clampMin))
+     * of shape [n, inner...], gradient of the summed loss p_k sum_j a_j w_j - a_k w_k of the logits' shape, or
+     * null when {@code withGrad} is false}. a_k is PyTorch's clamp rule: the bound itself passes gradient.
+     */
+    Storage[] classWeightedCrossEntropy(Storage logits, int[] shape, Storage weights, double clampMin, boolean withGrad);
+
+    /**
      * Applies one optimiser update in place: {@code param}, {@code grad} and the {@link
      * OptimizerUpdate#stateCount()} state buffers are compact, of one floating dtype and one length.
      */

@@ -3,9 +3,10 @@ package org.wpunet.core;
 import java.util.Arrays;
 
 /**
- * The fused training kernels on tensors: weighted cross-entropy with its logits gradient in one
- * pass, and in-place optimiser updates. Autograd (nn) builds its loss and optimisers on these; they
- * check shapes, devices and dtypes here so every backend receives valid, compact input.
+ * The fused training kernels on tensors: weighted cross-entropy (per-pixel or per-class weights)
+ * with its logits gradient in one pass, and in-place optimiser updates. Autograd (nn) builds its
+ * loss and optimisers on these; they check shapes, devices and dtypes here so every backend
+ * receives valid, compact input.
  */
 public final class FusedOps {
     private FusedOps() {}
@@ -47,6 +48,40 @@ public final class FusedOps {
             Storage[] r = logits.backend().weightedCrossEntropy(x.storage(), ls, tc.storage(), wc == null ? null : wc.storage(),
                     withGrad);
             return new CrossEntropyResult(Tensor.wrap(r[0], Layout.contiguous(ts)),
+                    r[1] == null ? null : Tensor.wrap(r[1], Layout.contiguous(ls)));
+        }
+    }
+
+    /**
+     * Cross-entropy with a weight per class per pixel over a clamped softmax (WPU-Net's WeightMapLoss):
+     * logits x and weights w are [N, C, d...] of one shape; with p = softmax(x) over C the loss per
+     * pixel [N, d...] is sum_c -w_c log(max(p_c, clampMin)), and the gradient of the summed loss (when
+     * asked) is p_c sum_k a_k w_k - a_c w_c with a_k = [p_k >= clampMin] (PyTorch's clamp passes the
+     * gradient where the input is within the bounds, bounds included). The weights are constants.
+     * Logits must be F32 or F64; the weights are converted to the logits' dtype.
+     */
+    public static CrossEntropyResult classWeightedCrossEntropy(Tensor logits, Tensor weights, double clampMin, boolean withGrad) {
+        int[] ls = logits.shape();
+        String op = "class-weighted cross-entropy";
+        if (ls.length < 2) throw new IllegalArgumentException(op + ": logits must be [N,C,...], got " + Shapes.str(ls));
+        if (!Arrays.equals(weights.shape(), ls)) {
+            throw new IllegalArgumentException(op + ": weights shape " + Shapes.str(weights.shape()) + " must equal the logits shape "
+                    + Shapes.str(ls) + " (one weight per class per pixel)");
+        }
+        if (logits.dtype() != DType.F32 && logits.dtype() != DType.F64) {
+            throw new IllegalArgumentException(op + ": logits must be F32 or F64, got " + logits.dtype());
+        }
+        if (!weights.dtype().isFloating()) throw new IllegalArgumentException(op + ": weights must be floating, got " + weights.dtype());
+        if (!(clampMin >= 0 && clampMin < 1)) {
+            throw new IllegalArgumentException(op + ": clampMin must be in [0, 1), got " + clampMin);
+        }
+        NeuralOps.sameDevice(op, logits, weights);
+        int[] loss = new int[ls.length - 1];
+        loss[0] = ls[0];
+        System.arraycopy(ls, 2, loss, 1, ls.length - 2);
+        try (Tensor x = logits.contiguous(); Tensor w = weights.to(logits.dtype()); Tensor wc = w.contiguous()) {
+            Storage[] r = logits.backend().classWeightedCrossEntropy(x.storage(), ls, wc.storage(), clampMin, withGrad);
+            return new CrossEntropyResult(Tensor.wrap(r[0], Layout.contiguous(loss)),
                     r[1] == null ? null : Tensor.wrap(r[1], Layout.contiguous(ls)));
         }
     }

@@ -414,6 +414,23 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Storage[] classWeightedCrossEntropy(Storage logits, int[] shape, Storage weights, double clampMin, boolean withGrad) {
+        String sfx = switch (logits.dtype()) {
+            case F32 -> "f32";
+            case F64 -> "f64";
+            default -> throw new IllegalArgumentException("class-weighted cross-entropy on cuda computes in F32 or F64, got "
+                    + logits.dtype());
+        };
+        int n = shape[0], c = shape[1], hw = 1;
+        for (int d = 2; d < shape.length; d++) hw *= shape[d];
+        CudaStorage loss = alloc(logits.dtype(), n * hw);
+        CudaStorage grad = withGrad ? alloc(logits.dtype(), n * c * hw) : null;
+        launch("wp_class_weighted_ce_" + sfx, (long) n * hw, ptr(logits), ptr(weights), i(n), i(c), i(hw), d(clampMin), ptr(loss),
+                ptr(grad));
+        return new Storage[]{loss, grad};
+    }
+
+    @Override
     public void optimizerUpdate(OptimizerUpdate u, Storage param, Storage grad, Storage[] st) {
         String sfx = switch (param.dtype()) {
             case F32 -> "f32";

@@ -51,6 +51,7 @@ class KernelAbiTest {
         j.put("wp_random", "i32 ptr i32 i32 i64 i64");                          // random
         for (String t : new String[]{"f32", "f64"}) {
             j.put("wp_weighted_ce_" + t, "ptr ptr ptr i32 i32 i32 ptr ptr ptr");                 // weightedCrossEntropy
+            j.put("wp_class_weighted_ce_" + t, "ptr ptr i32 i32 i32 f64 ptr ptr");           // classWeightedCrossEntropy
             j.put("wp_sgd_" + t, "ptr ptr ptr i32 f64 f64 f64 f64 i32 i32");                     // optimizerUpdate
             j.put("wp_rmsprop_" + t, "ptr ptr ptr ptr ptr i32 f64 f64 f64 f64 f64");             // optimizerUpdate
             j.put("wp_adam_" + t, "ptr ptr ptr ptr ptr i32 f64 f64 f64 f64 f64 i32 f64 f64");    // optimizerUpdate

@@ -378,6 +378,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Storage[] classWeightedCrossEntropy(Storage logits, int[] shape, Storage weights, double clampMin, boolean withGrad) {
+        needFloat("class-weighted cross-entropy", logits);
+        return CpuFused.classWeightedCrossEntropy(c(logits), shape, c(weights), clampMin, withGrad);
+    }
+
+    @Override
     public void optimizerUpdate(OptimizerUpdate update, Storage param, Storage grad, Storage[] state) {
         needFloat("optimizer update", param);
         CpuStorage[] st = new CpuStorage[state.length];

@@ -4,9 +4,9 @@ import org.wpunet.core.DType;
 import org.wpunet.core.OptimizerUpdate;
 
 /**
- * The fused training kernels of the CPU backend: weighted cross-entropy with its logits gradient
- * in one pass, and optimiser updates in place. Every element is computed in double and rounded
- * once when stored, so F32 and F64 share one implementation (F32 data is staged through
+ * The fused training kernels of the CPU backend: weighted cross-entropy (per-pixel or per-class
+ * weights) with its logits gradient in one pass, and optimiser updates in place. Every element is
+ * computed in double and rounded once when stored, so F32 and F64 share one implementation (F32 data is staged through
  * double chunks).
  */
 final class CpuFused {
@@ -51,6 +51,51 @@ final class CpuFused {
             throw new IndexOutOfBoundsException("cross-entropy: target " + t[bad[0]] + " at flat position " + bad[0]
                     + " is out of range for " + c + " classes");
         }
+        return new CpuStorage[]{loss, grad};
+    }
+
+    /**
+     * See {@link org.wpunet.core.Backend#classWeightedCrossEntropy}. Per pixel: lse = logsumexp(x),
+     * p_k = exp(x_k - lse); where p_k passes the clamp, log p_k = x_k - lse (exact, no log of a rounded
+     * p), else log(clampMin) with zero gradient. d/dx_k sum_j -w_j a_j log p_j = p_k S - a_k w_k with
+     * S = sum_j a_j w_j (softmax Jacobian p_j (delta_jk - p_k)).
+     */
+    static CpuStorage[] classWeightedCrossEntropy(CpuStorage x, int[] shape, CpuStorage weights, double clampMin, boolean withGrad) {
+        int n = shape[0], c = shape[1];
+        int inner = 1;
+        for (int d = 2; d < shape.length; d++) inner *= shape[d];
+        final int hw = inner;
+        final double logMin = Math.log(clampMin);
+        CpuStorage loss = CpuStorage.allocate(x.dtype(), n * hw);
+        CpuStorage grad = withGrad ? CpuStorage.allocate(x.dtype(), n * c * hw) : null;
+        Parallel.forRange(n * hw, Math.max(1, 8192 / Math.max(1, c)), (from, to) -> {
+            double[] p = new double[c];
+            for (int q = from; q < to; q++) {
+                int b = q / hw, s = q - b * hw, base = b * c * hw + s;
+                double m = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < c; k++) m = Math.max(m, x.get(base + k * hw));
+                double sum = 0;
+                for (int k = 0; k < c; k++) sum += Math.exp(x.get(base + k * hw) - m);
+                double lse = m + Math.log(sum), l = 0, aw = 0;
+                for (int k = 0; k < c; k++) {
+                    double xk = x.get(base + k * hw), wk = weights.get(base + k * hw);
+                    p[k] = Math.exp(xk - lse);
+                    if (p[k] >= clampMin) {
+                        l -= wk * (xk - lse);
+                        aw += wk;
+                    } else {
+                        l -= wk * logMin;
+                    }
+                }
+                loss.set(q, l);
+                if (grad != null) {
+                    for (int k = 0; k < c; k++) {
+                        double ak = p[k] >= clampMin ? 1 : 0;
+                        grad.set(base + k * hw, p[k] * aw - ak * weights.get(base + k * hw));
+                    }
+                }
+            }
+        });
         return new CpuStorage[]{loss, grad};
     }
 

@@ -89,6 +89,70 @@ public abstract class FusedConformance {
         }
     }
 
+    /**
+     * Class-weighted CE with a clamped softmax against an F64 reference here: every third pixel has one
+     * logit 55..70 above the others, so their softmax (below e^-55 = 1.3e-24) is clamped to 1e-20 and
+     * passes no gradient; no probability lies within a factor 10 of the bound, so F32 and F64 agree on
+     * which are clamped.
+     */
+    @Test
+    void classWeightedCrossEntropyMatchesClampedReference() {
+        Random r = new Random(23);
+        int n = 2, c = 3, h = 4, w = 5, hw = h * w;
+        double clampMin = 1e-20;
+        float[] x = rand(r, n * c * hw, 0.1, 3);
+        for (int q = 0; q < n * hw; q += 3) {
+            int b = q / hw, s = q % hw, k = r.nextInt(c);
+            x[(b * c + k) * hw + s] += (float) (55 + 15 * r.nextDouble());
+        }
+        float[] wt = positive(r, n * c * hw, 0, 30);
+        for (int i = 0; i < wt.length; i += 7) wt[i] = 0;
+        double[] refLoss = new double[n * hw], refGrad = new double[x.length];
+        int clamped = 0;
+        for (int q = 0; q < n * hw; q++) {
+            int b = q / hw, s = q % hw;
+            double m = Double.NEGATIVE_INFINITY, z = 0, aw = 0;
+            for (int k = 0; k < c; k++) m = Math.max(m, x[(b * c + k) * hw + s]);
+            for (int k = 0; k < c; k++) z += Math.exp(x[(b * c + k) * hw + s] - m);
+            double[] p = new double[c];
+            for (int k = 0; k < c; k++) {
+                int o = (b * c + k) * hw + s;
+                p[k] = Math.exp(x[o] - m) / z;
+                refLoss[q] -= wt[o] * Math.log(Math.max(p[k], clampMin));
+                if (p[k] >= clampMin) aw += wt[o];
+                else clamped++;
+            }
+            for (int k = 0; k < c; k++) {
+                int o = (b * c + k) * hw + s;
+                refGrad[o] = p[k] * aw - (p[k] >= clampMin ? wt[o] : 0);
+            }
+        }
+        assertTrue(clamped >= 10, "the test must exercise the clamp: " + clamped);
+        for (DType dt : new DType[]{DType.F32, DType.F64}) {
+            try (Tensor x0 = Tensor.of(x, n, c, h, w); Tensor xd = x0.to(device(), dt); Tensor wd = Tensor.of(wt, n, c, h, w).to(device());
+                 FusedOps.CrossEntropyResult res = FusedOps.classWeightedCrossEntropy(xd, wd, clampMin, true)) {
+                assertEquals(dt, res.loss().dtype());
+                assertEquals(java.util.List.of(n, h, w), java.util.Arrays.stream(res.loss().shape()).boxed().toList());
+                assertClose(refLoss, res.loss().toFloatArray(), RTOL, dt + " loss");
+                assertClose(refGrad, res.grad().toFloatArray(), RTOL, dt + " grad");
+                if (dt == DType.F64) {
+                    double[] gl = res.loss().toDoubleArray(), gg = res.grad().toDoubleArray();
+                    for (int i = 0; i < gl.length; i++) assertEquals(refLoss[i], gl[i], 1e-12 * (1 + Math.abs(refLoss[i])), "f64 loss " + i);
+                    for (int i = 0; i < gg.length; i++) assertEquals(refGrad[i], gg[i], 1e-12 * 30, "f64 grad " + i);
+                }
+            }
+        }
+        try (Tensor xd = Tensor.of(x, n, c, h, w).to(device()); Tensor wd = Tensor.of(wt, n, c, h, w).to(device());
+             FusedOps.CrossEntropyResult res = FusedOps.classWeightedCrossEntropy(xd, wd, clampMin, false)) {
+            assertClose(refLoss, res.loss().toFloatArray(), RTOL, "loss without gradient");
+            assertEquals(null, res.grad());
+        }
+        try (Tensor xd = Tensor.of(x, n, c, h, w).to(device()); Tensor bad = Tensor.zeros(device(), DType.F32, n, h, w)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> FusedOps.classWeightedCrossEntropy(xd, bad, clampMin, true));
+            assertTrue(e.getMessage().contains("[2, 4, 5]") && e.getMessage().contains("[2, 3, 4, 5]"), e.getMessage());
+        }
+    }
+
     @Test
     void crossEntropyRejectsBadTargets() {
         try (Tensor x = Tensor.of(new float[]{1, 2, 3, 4}, 1, 2, 2).to(device());

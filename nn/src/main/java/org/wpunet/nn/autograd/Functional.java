@@ -208,6 +208,24 @@ public final class Functional {
         }, dx);
     }
 
+    /**
+     * Per-pixel cross-entropy with a weight per class per pixel over a clamped softmax (WPU-Net's
+     * WeightMapLoss): l = sum_c -w_c log(max(softmax(x)_c, clampMin)) for logits [N,C,d...] and constant
+     * weights of the same shape, giving [N,d...]. One fused kernel also produces dl/dx = p_c sum_k a_k w_k
+     * - a_c w_c (a_k = [p_k >= clampMin], PyTorch's clamp rule) when a gradient is needed; the backward
+     * scales it by the upstream gradient broadcast over the class dim.
+     */
+    public static Variable classWeightedCrossEntropy(Variable logits, Tensor weights, double clampMin) {
+        boolean needGrad = logits.requiresGrad() && NoGrad.isGradEnabled();
+        FusedOps.CrossEntropyResult r = FusedOps.classWeightedCrossEntropy(logits.value(), weights, clampMin, needGrad);
+        Tensor dx = r.grad();
+        return Ops.record("class_weighted_cross_entropy", r.loss(), new Variable[]{logits}, (g, n) -> {
+            try (Tensor gu = g.unsqueeze(1)) {
+                return new Tensor[]{dx.mul(gu)};
+            }
+        }, dx);
+    }
+
     private static Tensor lWeight(Tensor y, Tensor posWeight) {
         if (posWeight == null) return Tensor.onesLike(y);
         try (Tensor pm1 = posWeight.sub(1); Tensor t = y.mul(pm1)) {

@@ -72,6 +72,40 @@ class FunctionalGradTest {
         }
     }
 
+    /**
+     * Class-weighted CE: plain logits (no clamp active) and logits where one class sits 50 above the
+     * other at some pixels (p = e^-50 = 2e-22 < 1e-20: clamped, constant under the finite-difference
+     * step, so analytic and numeric gradients must both drop that class's term).
+     */
+    @Test
+    void classWeightedCrossEntropy() {
+        try (Tensor w = rand(6, 0, 20, 2, 3, 2, 2)) {
+            check("class-weighted CE", v -> Functional.classWeightedCrossEntropy(v[0], w, 1e-20), randn(1, 2, 3, 2, 2));
+        }
+        double[] x = new double[2 * 2 * 3];
+        double[] wt = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.sin(3.1 * i);
+            wt[i] = 1 + (i % 5);
+        }
+        x[0] += 50;     // n 0, pixel 0: class 1 clamped
+        x[3 + 1] += 50; // n 0, pixel 1: class 0 clamped (class 1 is at offset 3)
+        x[6 + 2] += 50; // n 1, pixel 2: class 1 clamped
+        try (Tensor w = Tensor.of(wt, 2, 2, 3); Tensor xt = Tensor.of(x, 2, 2, 3)) {
+            check("class-weighted CE, clamped", v -> Functional.classWeightedCrossEntropy(v[0], w, 1e-20), xt);
+            try (Scope s = Scope.open()) {
+                Variable v = Variable.param(xt.copy());
+                Variable l = Functional.classWeightedCrossEntropy(v, w, 1e-20);
+                // clamped class 1 of pixel 0: cost w log(1e-20) = 46.05 w; class 0 has p = 1 - 2e-22: no cost
+                assertEquals(-wt[3] * Math.log(1e-20), l.value().toDoubleArray()[0], 1e-9);
+                l.sum().backward();
+                // gradient there: p_0 w_0 - w_0 = -w_0 * 2e-22 for class 0, p_1 w_0 = 2e-22 w_0 for class 1 (not -w_1)
+                assertEquals(0, v.grad().toDoubleArray()[0], 1e-15);
+                assertEquals(0, v.grad().toDoubleArray()[3], 1e-15);
+            }
+        }
+    }
+
     private static void checkLayer(String what, Module m, Tensor x) {
         m.to(Device.CPU, DType.F64);
         try (m) {
