@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 SynthCommand.class,
                 EvalCommand.class,
+                WeightsCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -17,14 +17,17 @@ import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import org.wpunet.image.LabelImage;
 
 /**
  * TIFF through javax.imageio's TIFF plugin: single- and multi-page grey images of 8, 16 or 32 bits
- * per sample (label images as 16- or 32-bit). Pages of a stack must all have the same size. Writes
- * are atomic (temporary file, then rename). Errors name the file (and page).
+ * per sample (label images as 16- or 32-bit), and 32-bit IEEE float images (SampleFormat = 3, e.g.
+ * weight maps; {@link #writeFloatStack}, {@link #readFloatStack}). Pages of a stack must all have
+ * the same size. Writes are atomic (temporary file, then rename). Errors name the file (and page).
  */
 public final class TiffIO {
     private TiffIO() {}
@@ -34,8 +37,61 @@ public final class TiffIO {
 
     /** Reads every page of a (multi-page) grey TIFF as integer values (unsigned for 8/16 bit). */
     public static List<LabelImage> readStack(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
         List<LabelImage> pages = new ArrayList<>();
+        forEachPage(file, (img, p) -> {
+            if (isFloat(img))
+                throw new IllegalArgumentException(file + ": page " + p + " holds floating-point samples, expected integer values");
+            checkSameSize(file, p, img, pages.isEmpty() ? null : new int[]{pages.get(0).width(), pages.get(0).height()});
+            pages.add(new LabelImage(img.getWidth(), img.getHeight(), Rasters.grayValues(img, file)));
+        });
+        return pages;
+    }
+
+    /**
+     * Reads every page of a grey TIFF as float values: 32-bit float pages exactly, integer pages
+     * converted (unsigned for 8/16 bit).
+     */
+    public static List<FloatImage> readFloatStack(Path file) throws IOException {
+        List<FloatImage> pages = new ArrayList<>();
+        forEachPage(file, (img, p) -> {
+            checkSameSize(file, p, img, pages.isEmpty() ? null : new int[]{pages.get(0).width(), pages.get(0).height()});
+            int w = img.getWidth(), h = img.getHeight();
+            float[] v = new float[w * h];
+            if (isFloat(img)) {
+                if (img.getRaster().getNumBands() != 1)
+                    throw new IllegalArgumentException(file + ": page " + p + " has " + img.getRaster().getNumBands() + " float bands, expected 1");
+                img.getRaster().getSamples(0, 0, w, h, 0, v);
+            } else {
+                int[] iv = Rasters.grayValues(img, file);
+                for (int i = 0; i < v.length; i++) v[i] = iv[i];
+            }
+            pages.add(new FloatImage(w, h, v));
+        });
+        return pages;
+    }
+
+    /** Reads the first page as float values. */
+    public static FloatImage readFloat(Path file) throws IOException {
+        return readFloatStack(file).get(0);
+    }
+
+    private interface PageConsumer { void accept(BufferedImage img, int page) throws IOException; }
+
+    private static boolean isFloat(BufferedImage img) {
+        int t = img.getRaster().getDataBuffer().getDataType();
+        return t == DataBuffer.TYPE_FLOAT || t == DataBuffer.TYPE_DOUBLE;
+    }
+
+    private static void checkSameSize(Path file, int p, BufferedImage img, int[] first) {
+        if (first != null && (img.getWidth() != first[0] || img.getHeight() != first[1]))
+            throw new IllegalArgumentException(file + ": page " + p + " is " + img.getWidth() + "x" + img.getHeight()
+                    + ", page 0 is " + first[0] + "x" + first[1]);
+    }
+
+    /** Decodes each page in order; errors name the file (and page). */
+    private static void forEachPage(Path file, PageConsumer body) throws IOException {
+        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
+        int count = 0;
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) throw new IOException(file + ": cannot open");
             var readers = ImageIO.getImageReaders(in);
@@ -51,11 +107,8 @@ public final class TiffIO {
                     } catch (IOException | RuntimeException e) {
                         throw new IOException(file + ": cannot read page " + p + ": " + e.getMessage(), e);
                     }
-                    int[] v = Rasters.grayValues(img, file);
-                    if (!pages.isEmpty() && (img.getWidth() != pages.get(0).width() || img.getHeight() != pages.get(0).height()))
-                        throw new IllegalArgumentException(file + ": page " + p + " is " + img.getWidth() + "x" + img.getHeight()
-                                + ", page 0 is " + pages.get(0).width() + "x" + pages.get(0).height());
-                    pages.add(new LabelImage(img.getWidth(), img.getHeight(), v));
+                    body.accept(img, p);
+                    count++;
                 }
             } finally {
                 reader.dispose();
@@ -65,8 +118,7 @@ public final class TiffIO {
         } catch (RuntimeException e) {
             throw new IOException(file + ": cannot read TIFF: " + e.getMessage(), e);
         }
-        if (pages.isEmpty()) throw new IOException(file + ": no image in file");
-        return pages;
+        if (count == 0) throw new IOException(file + ": no image in file");
     }
 
     /** Reads the first page. */
@@ -92,6 +144,10 @@ public final class TiffIO {
                 throw new IllegalArgumentException(file + ": page " + p + " differs in size from page 0");
             imgs.add(toImage(li, depth, file));
         }
+        writeImages(file, imgs);
+    }
+
+    private static void writeImages(Path file, List<BufferedImage> imgs) throws IOException {
         Rasters.writeAtomic(file, tmp -> {
             var writers = ImageIO.getImageWritersByFormatName("tiff");
             if (!writers.hasNext()) throw new IOException(file + ": no TIFF writer available");
@@ -101,13 +157,54 @@ public final class TiffIO {
                 var param = w.getDefaultWriteParam();
                 param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
                 param.setCompressionType("Deflate");
-                w.prepareWriteSequence(null);
+                w.prepareWriteSequence(littleEndian(w, param));
                 for (BufferedImage img : imgs) w.writeToSequence(new IIOImage(img, null, null), param);
                 w.endWriteSequence();
             } finally {
                 w.dispose();
             }
         });
+    }
+
+    /**
+     * Stream metadata asking for a little-endian ("II") file, as numpy/tifffile write on x86: the
+     * plugin's default is big-endian, whose float pages Pillow 9 decodes as garbage.
+     */
+    private static IIOMetadata littleEndian(ImageWriter w, javax.imageio.ImageWriteParam param) throws IOException {
+        IIOMetadata meta = w.getDefaultStreamMetadata(param);
+        String format = meta.getNativeMetadataFormatName();
+        var root = new IIOMetadataNode(format);
+        var order = new IIOMetadataNode("ByteOrder");
+        order.setAttribute("value", "LITTLE_ENDIAN");
+        root.appendChild(order);
+        meta.mergeTree(format, root);
+        return meta;
+    }
+
+    /** Writes one 32-bit float page. */
+    public static void writeFloat(Path file, FloatImage image) throws IOException {
+        writeFloatStack(file, List.of(image));
+    }
+
+    /**
+     * Writes a multi-page TIFF of 32-bit IEEE float samples (BitsPerSample 32, SampleFormat 3, as
+     * numpy/tifffile write float32), one page per image, all the same size; values are stored
+     * exactly (Deflate compression is lossless).
+     */
+    public static void writeFloatStack(Path file, List<FloatImage> pages) throws IOException {
+        if (pages.isEmpty()) throw new IllegalArgumentException(file + ": no pages to write");
+        List<BufferedImage> imgs = new ArrayList<>();
+        var cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), new int[]{32}, false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_FLOAT);
+        for (int p = 0; p < pages.size(); p++) {
+            FloatImage fi = pages.get(p);
+            if (fi.width() != pages.get(0).width() || fi.height() != pages.get(0).height())
+                throw new IllegalArgumentException(file + ": page " + p + " differs in size from page 0");
+            WritableRaster r = cm.createCompatibleWritableRaster(fi.width(), fi.height());
+            r.setSamples(0, 0, fi.width(), fi.height(), 0, fi.values());
+            imgs.add(new BufferedImage(cm, r, false, null));
+        }
+        writeImages(file, imgs);
     }
 
     private static BufferedImage toImage(LabelImage li, Depth depth, Path file) {

@@ -58,6 +58,35 @@ class ImageIoTest {
     }
 
     @Test
+    void floatTiffRoundTripsEveryBitPattern() throws IOException {
+        float[] a = {0f, -0f, 1f, 30f, 0.35862368f, Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE,
+                -1.5e-7f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        float[] b = new float[a.length];
+        for (int i = 0; i < b.length; i++) b[i] = (float) Math.exp(-i * 0.37) * 11;
+        Path f = dir.resolve("w/f.tiff");
+        TiffIO.writeFloatStack(f, List.of(new FloatImage(4, 3, a), new FloatImage(4, 3, b)));
+        List<FloatImage> back = TiffIO.readFloatStack(f);
+        assertEquals(2, back.size());
+        assertEquals(4, back.get(0).width());
+        assertEquals(3, back.get(0).height());
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(back.get(0).values()[i]), "page 0 value " + i);
+            assertEquals(Float.floatToRawIntBits(b[i]), Float.floatToRawIntBits(back.get(1).values()[i]), "page 1 value " + i);
+        }
+        assertEquals(a[5], TiffIO.readFloat(f).get(1, 1), "readFloat reads page 0");
+        // the integer reader refuses float samples instead of truncating them
+        var e = assertThrows(IllegalArgumentException.class, () -> TiffIO.readStack(f));
+        assertTrue(e.getMessage().contains("f.tiff") && e.getMessage().contains("floating-point"), e.getMessage());
+        // integer pages read as floats are converted exactly
+        Path g = dir.resolve("g.tif");
+        TiffIO.write(g, new LabelImage(2, 1, new int[]{255, 7}), TiffIO.Depth.BITS_8);
+        assertArrayEquals(new float[]{255f, 7f}, TiffIO.readFloat(g).values());
+        assertThrows(IllegalArgumentException.class, () -> TiffIO.writeFloatStack(dir.resolve("x.tif"),
+                List.of(new FloatImage(1, 1, new float[1]), new FloatImage(2, 1, new float[2]))));
+        assertThrows(IllegalArgumentException.class, () -> new FloatImage(2, 2, new float[3]));
+    }
+
+    @Test
     void errorsNameTheFile() throws IOException {
         Path junk = dir.resolve("junk.png");
         Files.writeString(junk, "not an image");

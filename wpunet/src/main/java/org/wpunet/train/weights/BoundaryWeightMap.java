@@ -21,7 +21,13 @@ import org.wpunet.image.LabelImage;
  *       pixels; w0 = 10.</li>
  * </ol>
  * Values are computed in double and rounded to float once, as the original's float64 map cast to
- * float32 by its dataset.
+ * float32 by its dataset (its background channel is a float32 array, so 1 + term is rounded to float
+ * there; rounding it here gives the same float).
+ *
+ * <p>Grey levels other than 0 and 255 (which a 0/255 crop does not have) follow the original too:
+ * equal values form a grain (skimage labels equal values together), the boundary channel adds
+ * 30 v / 255 to the grain term, and only 255 counts as boundary for the distance.
+ * Checked bit for bit against the original's code by {@code BoundaryWeightMapGoldenTest}.
  */
 public final class BoundaryWeightMap {
     private BoundaryWeightMap() {}
@@ -51,7 +57,7 @@ public final class BoundaryWeightMap {
         byte[] grain = new byte[n];
         boolean anyBoundary = false;
         for (int i = 0; i < n; i++) {
-            boolean b = (boundary[i] & 0xFF) == 255;
+            boolean b = (boundary[i] & 0xFF) == 255; // the original's 255 - mask is zero only here
             grain[i] = b ? (byte) 0 : (byte) 1;
             anyBoundary |= b;
         }
@@ -66,14 +72,20 @@ public final class BoundaryWeightMap {
                 out[offset + i] = 1f;
                 out[offset + n + i] = (float) BOUNDARY_WEIGHT;
             } else {
-                double m = maxD[g], sigma = m / SIGMA_DIVISOR + SIGMA_EPS, twoS2 = 2 * sigma * sigma;
-                out[offset + i] = (float) (1 + W0 * Math.exp(-(m - d[i]) * (m - d[i]) / twoS2));
-                out[offset + n + i] = (float) (W0 * Math.exp(-d[i] * d[i] / twoS2));
+                // same operation order as the original: -x^2 / (2 sigma^2), (v / 255) * 30 + term
+                double m = maxD[g], sigma = m / SIGMA_DIVISOR + SIGMA_EPS, twoS2 = 2 * (sigma * sigma);
+                double grey = ((boundary[i] & 0xFF) / 255.0) * BOUNDARY_WEIGHT;
+                out[offset + i] = (float) (1 + W0 * Math.exp(-((m - d[i]) * (m - d[i])) / twoS2));
+                out[offset + n + i] = (float) (grey + W0 * Math.exp(-(d[i] * d[i]) / twoS2));
             }
         }
     }
 
-    /** scipy's distance_transform_edt of an all-foreground image: distances to (row -1, column 0). */
+    /**
+     * scipy's distance_transform_edt of an image with no zero pixel: its feature transform points
+     * every pixel at (row -1, column 0), so d = sqrt((y + 1)^2 + x^2); checked with scipy 1.10.1 for
+     * shapes 1x1 to 300x200 and by the golden cases {@code no_boundary*}.
+     */
     private static double[] phantomDistances(int width, int height) {
         double[] d = new double[width * height];
         for (int y = 0; y < height; y++) {
