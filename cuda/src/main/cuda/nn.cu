@@ -197,7 +197,7 @@ __device__ void class_weighted_ce(const T* x, const T* w, int n, int c, int hw, 
         double lse = m + log(sum), l = 0, aw = 0;
         for (int k = 0; k < c; ++k) {
             double lp = (double)xp[(size_t)k * hw] - lse, wk = (double)wp[(size_t)k * hw];
-            if (exp(lp) >= clampMin) { l -= wk * lp; aw += wk; }
+            if (!(exp(lp) < clampMin)) { l -= wk * lp; aw += wk; }  // NaN passes, as torch.clamp propagates it
             else l -= wk * logMin;
         }
         lossPix[p] = (T)l;
@@ -205,7 +205,7 @@ __device__ void class_weighted_ce(const T* x, const T* w, int n, int c, int hw, 
             T* gp = grad + base;
             for (int k = 0; k < c; ++k) {
                 double pk = exp((double)xp[(size_t)k * hw] - lse);
-                double ak = pk >= clampMin ? 1.0 : 0.0;
+                double ak = pk < clampMin ? 0.0 : 1.0;
                 gp[(size_t)k * hw] = (T)(pk * aw - ak * (double)wp[(size_t)k * hw]);
             }
         }

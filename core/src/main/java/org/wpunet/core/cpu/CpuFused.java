@@ -80,7 +80,7 @@ final class CpuFused {
                 for (int k = 0; k < c; k++) {
                     double xk = x.get(base + k * hw), wk = weights.get(base + k * hw);
                     p[k] = Math.exp(xk - lse);
-                    if (p[k] >= clampMin) {
+                    if (!(p[k] < clampMin)) {   // NaN passes, as torch.clamp propagates it: a diverged net must show a NaN loss
                         l -= wk * (xk - lse);
                         aw += wk;
                     } else {
@@ -90,7 +90,7 @@ final class CpuFused {
                 loss.set(q, l);
                 if (grad != null) {
                     for (int k = 0; k < c; k++) {
-                        double ak = p[k] >= clampMin ? 1 : 0;
+                        double ak = p[k] < clampMin ? 0 : 1;
                         grad.set(base + k * hw, p[k] * aw - ak * weights.get(base + k * hw));
                     }
                 }

@@ -8,15 +8,15 @@ import java.util.Map;
 /**
  * A small strict JSON reader (RFC 8259) for safetensors headers: objects become LinkedHashMaps (in
  * file order, duplicate keys rejected), arrays Lists, integers Long, other numbers Double. Plus
- * string quoting for the writer.
+ * string quoting for the writer. Public for the small JSON files of training runs (state, config).
  */
-final class Json {
+public final class Json {
     private final String s;
     private int i;
 
     private Json(String s) { this.s = s; }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json j = new Json(text);
         j.ws();
         Object v = j.value();
@@ -161,7 +161,7 @@ final class Json {
     }
 
     /** A JSON string literal. */
-    static String quote(String v) {
+    public static String quote(String v) {
         StringBuilder b = new StringBuilder("\"");
         for (int k = 0; k < v.length(); k++) {
             char c = v.charAt(k);

@@ -39,6 +39,29 @@ public abstract class LrScheduler {
         };
     }
 
+    /**
+     * The original WPU-Net trainer's rule, with 1-based epochs: at the start of epoch e the rate is
+     * base * gamma^floor(e / stepSize), applied only while it is >= minLr (so with base 1e-4, gamma 0.8,
+     * step 10: epochs 1-9 at 1e-4, the first decay at epoch 10, frozen at 1e-4 * 0.8^20 ~ 1.153e-6 from
+     * epoch 200 on with minLr 1e-6). {@link #step(Optimizer, int, double)} differs: its epoch 0 is the
+     * first, so its first decay comes one epoch later. Call {@link #setEpoch} with the 1-based epoch.
+     */
+    public static LrScheduler stepDecayOneBased(Optimizer o, int stepSize, double gamma, double minLr) {
+        if (stepSize < 1) throw new IllegalArgumentException("lr decay step must be >= 1 epoch, got " + stepSize);
+        if (!(gamma > 0 && gamma <= 1)) throw new IllegalArgumentException("lr decay factor must be in (0, 1], got " + gamma);
+        if (!(minLr >= 0)) throw new IllegalArgumentException("minimum lr must be >= 0, got " + minLr);
+        return new LrScheduler(o) {
+            @Override
+            protected double lr(double base, int e) {
+                int k = e / stepSize;
+                double lr = base * Math.pow(gamma, k);
+                // the original skips any update below minLr: the last rate >= minLr stays
+                while (lr < minLr && k > 0) lr = base * Math.pow(gamma, --k);
+                return lr;
+            }
+        };
+    }
+
     /** lr = base * gamma^(number of milestones <= epoch). */
     public static LrScheduler multiStep(Optimizer o, int[] milestones, double gamma) {
         int[] ms = milestones.clone();

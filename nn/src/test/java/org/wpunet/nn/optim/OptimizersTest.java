@@ -169,6 +169,21 @@ class OptimizersTest {
     }
 
     @Test
+    void originalWpuNetScheduleFirstDecaysAtEpochTenAndFreezesAboveTheFloor() {
+        try (Variable p = Variable.param(Tensor.zeros(1)); SGD o = new SGD(List.of(p), 1e-4, 0, 0)) {
+            LrScheduler s = LrScheduler.stepDecayOneBased(o, 10, 0.8, 1e-6);
+            // the original: lr(e) = 1e-4 * 0.8^(e // 10) for 1-based e, skipped when below 1e-6
+            double[][] expect = {{1, 1e-4}, {9, 1e-4}, {10, 8e-5}, {19, 8e-5}, {20, 6.4e-5}, {199, 1e-4 * Math.pow(0.8, 19)},
+                    {200, 1e-4 * Math.pow(0.8, 20)}, {210, 1e-4 * Math.pow(0.8, 20)}, {500, 1e-4 * Math.pow(0.8, 20)}};
+            for (double[] ex : expect) {
+                s.setEpoch((int) ex[0]);
+                assertEquals(ex[1], o.groups().get(0).lr(), 1e-18, "epoch " + (int) ex[0]);
+            }
+            assertEquals(1.152921504606847e-6, o.groups().get(0).lr(), 1e-18);
+        }
+    }
+
+    @Test
     void schedulers() {
         try (Variable p = Variable.param(Tensor.zeros(1)); SGD o = new SGD(List.of(p), 1.0, 0, 0)) {
             LrScheduler s = LrScheduler.step(o, 2, 0.5);

@@ -135,6 +135,7 @@ public final class SliceDataset {
             prev[i] = prevBd[j];
         }
         System.arraycopy(prev, 0, b.previousBoundaries(), off, n);
+        System.arraycopy(label, 0, b.boundaries(), off, n);
 
         PrevSource source = PrevSource.TRUE;
         byte[] prevInput = prev;

@@ -1,0 +1,92 @@
+package org.wpunet.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.wpunet.core.Device;
+import org.wpunet.core.Scope;
+import org.wpunet.core.Tensor;
+import org.wpunet.metrics.SegmentationMetrics;
+import org.wpunet.model.AbstractUNet;
+import org.wpunet.nn.autograd.NoGrad;
+import org.wpunet.nn.autograd.Variable;
+import org.wpunet.train.data.Batch;
+import org.wpunet.train.data.DataLoader;
+import org.wpunet.train.data.SliceDataset;
+import org.wpunet.train.loss.WeightMapLoss;
+
+/**
+ * Scores the model on the validation tiles after each epoch, in eval mode (BN running statistics):
+ * the loss as the original (mean of per-tile losses, the true previous boundary as input), and the
+ * segmentation quality of the post-processed prediction (argmax, 3x3 closing, skeleton) against the
+ * tile's true boundary: VI (merge + split) and ARI with the paper's conventions (4-connected grains,
+ * border crop of 10 px, or a quarter of the tile when tiles are tiny).
+ */
+final class Validation implements AutoCloseable {
+    /** One tile kept for the epoch's sample picture. */
+    record Sample(int slice, int width, int height, float[] image, byte[] truth, byte[] prediction) {}
+
+    record Result(double loss, double vi, double viMerge, double viSplit, double ari, List<Sample> samples) {}
+
+    private final TrainConfig config;
+    private final SliceDataset tiles;
+    private final DataLoader loader;
+
+    Validation(TrainConfig config, SliceDataset tiles) {
+        this.config = config;
+        this.tiles = tiles;
+        this.loader = DataLoader.validation(tiles, config.batch(), config.loaderThreads(), config.prefetch());
+    }
+
+    int tiles() { return tiles.size(); }
+
+    Result run(AbstractUNet model, Device device) {
+        model.eval();
+        double loss = 0, vi = 0, merge = 0, split = 0, ari = 0;
+        int count = 0;
+        List<Sample> samples = new ArrayList<>();
+        try {
+            for (Iterator<Batch> it = loader.epoch(1, 0); it.hasNext(); ) {
+                Batch b = it.next();
+                int n = b.size(), h = b.height(), w = b.width(), plane = h * w;
+                float[] scores;
+                try (Scope s = Scope.open(); NoGrad ng = NoGrad.enter()) {
+                    Tensor img = Tensor.of(b.images(), n, 1, h, w).to(device);
+                    Tensor prev = Tensor.of(b.previous(), n, 1, h, w).to(device);
+                    Tensor target = Tensor.of(b.targets(), n, h, w).to(device);
+                    Tensor weights = Tensor.of(b.weights(), n, 2, h, w).to(device);
+                    Variable logits = TrainingModel.forward(model, Variable.constant(img), Variable.constant(prev));
+                    for (int i = 0; i < n; i++) {
+                        // the original validates with batch 1: one loss ratio per tile, then the mean
+                        loss += WeightMapLoss.compute(config.loss(), logits.narrow(0, i, 1), target.narrow(0, i, 1),
+                                weights.narrow(0, i, 1)).value().item();
+                    }
+                    scores = logits.value().toFloatArray();
+                }
+                int classes = scores.length / (n * plane);
+                int crop = Math.min(SegmentationMetrics.DEFAULT_CROP, Math.min(w, h) / 4);
+                for (int i = 0; i < n; i++) {
+                    byte[] pred = TrainingModel.boundaryMap(scores, i * classes * plane, classes, w, h);
+                    byte[] truth = Arrays.copyOfRange(b.boundaries(), i * plane, (i + 1) * plane);
+                    SegmentationMetrics.Scores sc = SegmentationMetrics.evaluate(pred, truth, w, h, crop);
+                    vi += sc.vi();
+                    merge += sc.viMerge();
+                    split += sc.viSplit();
+                    ari += sc.ari();
+                    count++;
+                    if (samples.size() < config.samples()) {
+                        samples.add(new Sample(b.slices()[i], w, h, Arrays.copyOfRange(b.images(), i * plane, (i + 1) * plane), truth, pred));
+                    }
+                }
+            }
+        } finally {
+            model.train();
+        }
+        if (count == 0) throw new IllegalStateException("no validation tiles");
+        return new Result(loss / count, vi / count, merge / count, split / count, ari / count, samples);
+    }
+
+    @Override
+    public void close() { loader.close(); }
+}
