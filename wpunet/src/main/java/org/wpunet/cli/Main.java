@@ -32,6 +32,7 @@ public final class Main implements Runnable {
      * else is an internal error, exit 1. {@code -Dwpunet.debug=true} adds the stack trace.
      */
     public static CommandLine commandLine() {
+        quietLibraryLogging();
         var cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             var err = commandLine.getErr();
@@ -54,6 +55,15 @@ public final class Main implements Runnable {
             return code;
         });
         return cl;
+    }
+
+    /**
+     * jhdf logs through SLF4J; without a provider SLF4J prints warnings (and with one chosen by
+     * property, an info line), so choose its no-op provider quietly unless the user set one.
+     */
+    static void quietLibraryLogging() {
+        if (System.getProperty("slf4j.provider") == null) System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "WARN");
     }
 
     /** A one-line message for an exception; file-system errors say which file and why. */

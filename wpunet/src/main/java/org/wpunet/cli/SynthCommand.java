@@ -70,10 +70,6 @@ public final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        // jhdf logs through SLF4J; without a provider SLF4J prints a warning, so choose its no-op one
-        if (System.getProperty("slf4j.provider") == null)
-            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
-        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "WARN");
         Path target = target(out);
         String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean hdf5 = name.endsWith(".h5") || name.endsWith(".hdf5");

@@ -150,9 +150,9 @@ public final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         RunState end;
         try (Trainer trainer = resume ? Trainer.resume(last, config, stack, runDir, progress) : Trainer.start(config, stack, runDir, progress)) {
-            err.printf(Locale.ROOT, "%s %s (%,d parameters) on %s, %s, loss %s, %d x %d^2 per step, %s%n", resume ? "resuming" : "training",
+            err.printf(Locale.ROOT, "%s %s (%,d parameters) on %s, %s, loss %s, %d x %d^2 per step%s%n", resume ? "resuming" : "training",
                     config.model(), trainer.model().parameterCount(), trainer.device(), config.precision(), config.loss().cliName(),
-                    config.batch(), config.crop(), resume ? "from epoch " + last.state().epoch + ", batch " + (last.state().batch + 1) : "");
+                    config.batch(), config.crop(), resume ? ", from epoch " + last.state().epoch + " batch " + (last.state().batch + 1) : "");
             Files.createDirectories(runDir);   // only once the run could start
             end = trainer.run();
         } finally {
@@ -203,10 +203,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!Files.exists(p)) throw new java.nio.file.NoSuchFileException(p.toString());
         if (Files.isDirectory(p)) return DirectoryStack.read(p);
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (n.endsWith(".h5") || n.endsWith(".hdf5")) {
-            if (System.getProperty("slf4j.provider") == null) System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
-            return Hdf5Stack.read(p);
-        }
+        if (n.endsWith(".h5") || n.endsWith(".hdf5")) return Hdf5Stack.read(p);
         throw new IllegalArgumentException(p + ": expected an HDF5 file (.h5, .hdf5) or a directory with images/ and labels/");
     }
 
@@ -260,8 +257,10 @@ public final class TrainCommand implements Callable<Integer> {
         @Override
         public void epochDone(EpochMetrics m, boolean bestLoss, boolean bestVi) {
             close();
-            err.printf(Locale.ROOT, "epoch %d: train loss %.4f, val loss %.4f, VI %.3f (merge %.3f, split %.3f), ARI %.3f, %.1f img/s, %.0f s%s%s%n",
-                    m.epoch(), m.trainLoss(), m.validationLoss(), m.vi(), m.viMerge(), m.viSplit(), m.ari(), m.imagesPerSecond(), m.seconds(),
+            String noPrior = Double.isNaN(m.viNoPrior()) ? ""
+                    : String.format(Locale.ROOT, " (without prior: VI %.3f, ARI %.3f)", m.viNoPrior(), m.ariNoPrior());
+            err.printf(Locale.ROOT, "epoch %d: train loss %.4f, val loss %.4f, VI %.3f (merge %.3f, split %.3f), ARI %.3f%s, %.1f img/s, %.0f s%s%s%n",
+                    m.epoch(), m.trainLoss(), m.validationLoss(), m.vi(), m.viMerge(), m.viSplit(), m.ari(), noPrior, m.imagesPerSecond(), m.seconds(),
                     bestLoss ? "  [best loss]" : "", bestVi ? "  [best VI]" : "");
         }
 

@@ -168,7 +168,7 @@ public final class Trainer implements AutoCloseable {
         listener.validating(epoch, validation.tiles());
         Validation.Result v = validation.run(model, device);
         EpochMetrics m = new EpochMetrics(epoch, state.step, lr, state.epochLossSum / Math.max(1, state.epochBatches), v.loss(), v.vi(),
-                v.viMerge(), v.viSplit(), v.ari(), state.epochImages / Math.max(1e-9, state.epochTrainSeconds), state.epochTrainSeconds);
+                v.viMerge(), v.viSplit(), v.ari(), v.viNoPrior(), v.ariNoPrior(), state.epochImages / Math.max(1e-9, state.epochTrainSeconds), state.epochTrainSeconds);
         state.history.add(m);
         boolean bestLoss = v.loss() < state.bestValidationLoss, bestVi = v.vi() < state.bestVi;
         if (bestLoss) state.bestValidationLoss = v.loss();

@@ -60,6 +60,8 @@ public final class TrainingReport {
         addSeries(loss, "validation", history, EpochMetrics::validationLoss);
         addSeries(seg, "VI", history, EpochMetrics::vi);
         addSeries(seg, "ARI", history, EpochMetrics::ari);
+        addSeries(seg, "VI without prior", history, EpochMetrics::viNoPrior);
+        addSeries(seg, "ARI without prior", history, EpochMetrics::ariNoPrior);
         BufferedImage a = BitmapEncoder.getBufferedImage(loss), b = BitmapEncoder.getBufferedImage(seg);
         BufferedImage out = new BufferedImage(a.getWidth() + b.getWidth(), Math.max(a.getHeight(), b.getHeight()), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.wpunet.core.DType;
 import org.wpunet.core.Device;
 import org.wpunet.core.Scope;
 import org.wpunet.core.Tensor;
 import org.wpunet.metrics.SegmentationMetrics;
 import org.wpunet.model.AbstractUNet;
+import org.wpunet.model.WpuNet;
 import org.wpunet.nn.autograd.NoGrad;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.train.data.Batch;
@@ -21,13 +23,16 @@ import org.wpunet.train.loss.WeightMapLoss;
  * the loss as the original (mean of per-tile losses, the true previous boundary as input), and the
  * segmentation quality of the post-processed prediction (argmax, 3x3 closing, skeleton) against the
  * tile's true boundary: VI (merge + split) and ARI with the paper's conventions (4-connected grains,
- * border crop of 10 px, or a quarter of the tile when tiles are tiny).
+ * border crop of 10 px, or a quarter of the tile when tiles are tiny). For WPU-Net also the scores of
+ * a prediction from an all-grain previous mask (no prior), which shows whether the network finds
+ * boundaries itself or leans on the previous slice's.
  */
 final class Validation implements AutoCloseable {
     /** One tile kept for the epoch's sample picture. */
     record Sample(int slice, int width, int height, float[] image, byte[] truth, byte[] prediction) {}
 
-    record Result(double loss, double vi, double viMerge, double viSplit, double ari, List<Sample> samples) {}
+    record Result(double loss, double vi, double viMerge, double viSplit, double ari, double viNoPrior, double ariNoPrior,
+                  List<Sample> samples) {}
 
     private final TrainConfig config;
     private final SliceDataset tiles;
@@ -43,14 +48,15 @@ final class Validation implements AutoCloseable {
 
     Result run(AbstractUNet model, Device device) {
         model.eval();
-        double loss = 0, vi = 0, merge = 0, split = 0, ari = 0;
+        boolean wpunet = model instanceof WpuNet;
+        double loss = 0, vi = 0, merge = 0, split = 0, ari = 0, viNoPrior = 0, ariNoPrior = 0;
         int count = 0;
         List<Sample> samples = new ArrayList<>();
         try {
             for (Iterator<Batch> it = loader.epoch(1, 0); it.hasNext(); ) {
                 Batch b = it.next();
                 int n = b.size(), h = b.height(), w = b.width(), plane = h * w;
-                float[] scores;
+                float[] scores, noPrior = null;
                 try (Scope s = Scope.open(); NoGrad ng = NoGrad.enter()) {
                     Tensor img = Tensor.of(b.images(), n, 1, h, w).to(device);
                     Tensor prev = Tensor.of(b.previous(), n, 1, h, w).to(device);
@@ -63,6 +69,10 @@ final class Validation implements AutoCloseable {
                                 weights.narrow(0, i, 1)).value().item();
                     }
                     scores = logits.value().toFloatArray();
+                    if (wpunet) {
+                        Tensor ones = Tensor.full(device, DType.F32, 1, n, 1, h, w);
+                        noPrior = TrainingModel.forward(model, Variable.constant(img), Variable.constant(ones)).value().toFloatArray();
+                    }
                 }
                 int classes = scores.length / (n * plane);
                 int crop = Math.min(SegmentationMetrics.DEFAULT_CROP, Math.min(w, h) / 4);
@@ -74,6 +84,12 @@ final class Validation implements AutoCloseable {
                     merge += sc.viMerge();
                     split += sc.viSplit();
                     ari += sc.ari();
+                    if (noPrior != null) {
+                        SegmentationMetrics.Scores np = SegmentationMetrics.evaluate(
+                                TrainingModel.boundaryMap(noPrior, i * classes * plane, classes, w, h), truth, w, h, crop);
+                        viNoPrior += np.vi();
+                        ariNoPrior += np.ari();
+                    }
                     count++;
                     if (samples.size() < config.samples()) {
                         samples.add(new Sample(b.slices()[i], w, h, Arrays.copyOfRange(b.images(), i * plane, (i + 1) * plane), truth, pred));
@@ -84,7 +100,8 @@ final class Validation implements AutoCloseable {
             model.train();
         }
         if (count == 0) throw new IllegalStateException("no validation tiles");
-        return new Result(loss / count, vi / count, merge / count, split / count, ari / count, samples);
+        return new Result(loss / count, vi / count, merge / count, split / count, ari / count,
+                wpunet ? viNoPrior / count : Double.NaN, wpunet ? ariNoPrior / count : Double.NaN, samples);
     }
 
     @Override

@@ -134,7 +134,7 @@ class TrainerTest {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("log.csv"))) {
             String[] f = line.split(",");
-            out.add(String.join(",", java.util.Arrays.copyOf(f, 9)));   // all but images_per_s and epoch_seconds
+            out.add(String.join(",", java.util.Arrays.copyOf(f, 11)));   // all but images_per_s and epoch_seconds
         }
         return out;
     }
