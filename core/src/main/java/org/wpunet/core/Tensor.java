@@ -230,11 +230,19 @@ public final class Tensor implements AutoCloseable {
         return toDoubleArray()[0];
     }
 
-    /** Copies {@code src} (broadcast to this shape) into this tensor, in place. */
+    /**
+     * Copies {@code src} (broadcast to this shape) into this tensor, in place. Like PyTorch's
+     * {@code copy_}, the source may live on another device (a checkpoint read on the CPU restores a
+     * model on the GPU); it is transferred first.
+     */
     public Tensor assign(Tensor src) {
         check();
         src.check();
-        sameDevice(src);
+        if (!src.device().equals(device())) {
+            try (Tensor moved = src.to(device())) {
+                return assign(moved);
+            }
+        }
         Layout sl = src.layout.expand(layout.shape());
         if (src.dtype() != dtype()) {
             try (Tensor c = src.to(dtype())) {

@@ -239,7 +239,7 @@ public final class TrainCommand implements Callable<Integer> {
             String extra = String.format(Locale.ROOT, "loss %.4f, %.1f img/s", loss, imagesPerSecond);
             if (bar != null) {
                 bar.stepTo(batch);
-                bar.setExtraMessage(extra);
+                bar.setExtraMessage(" " + extra);
             } else if (plain && (System.nanoTime() - lastLine > 30e9 || batch == batches)) {
                 double perStep = (System.nanoTime() - runStart) / 1e9 / Math.max(1, step - stepsAtStart);
                 long left = (long) (epochs - epoch) * batches + (batches - batch);
@@ -251,7 +251,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void validating(int epoch, int tiles) {
-            if (bar != null) bar.setExtraMessage("validating " + tiles + " tiles");
+            if (bar != null) bar.setExtraMessage(" validating " + tiles + " tiles");
         }
 
         @Override
