@@ -153,7 +153,6 @@ public final class TrainCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "%s %s (%,d parameters) on %s, %s, loss %s, %d x %d^2 per step%s%n", resume ? "resuming" : "training",
                     config.model(), trainer.model().parameterCount(), trainer.device(), config.precision(), config.loss().cliName(),
                     config.batch(), config.crop(), resume ? ", from epoch " + last.state().epoch + " batch " + (last.state().batch + 1) : "");
-            Files.createDirectories(runDir);   // only once the run could start
             end = trainer.run();
         } finally {
             progress.close();

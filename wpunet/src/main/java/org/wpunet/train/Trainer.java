@@ -128,6 +128,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Trains until the configured epoch count; returns the final state. */
     public RunState run() throws IOException {
+        java.nio.file.Files.createDirectories(runDir);
         boolean tf32Before = Precision.allowTf32();
         Precision.setAllowTf32(config.precision().equals("tf32"));
         try {

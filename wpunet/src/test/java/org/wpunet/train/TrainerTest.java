@@ -107,6 +107,41 @@ class TrainerTest {
         assertTrue(!Files.exists(dir.resolve("checkpoints/last")), "nothing to keep, nothing written");
     }
 
+    /** U-Net with cbw, and WPU-Net with a one-channel MSE output: both train, validate and checkpoint. */
+    @Test
+    void otherNetworksAndLossesTrain(@TempDir Path dir) throws IOException {
+        TrainConfig c = tiny(1, 1e-3);
+        for (String[] v : new String[][]{{"unet", "cbw"}, {"wpunet", "mse7"}, {"wpunet", "wce2"}}) {
+            TrainConfig k = new TrainConfig(c.data(), v[0], true, LossKind.parse(v[1]), c.preset(), c.widths(), 1, 2, 32, "cpu", "fp32", 3,
+                    1e-3, 0.9, 1e-5, 5, 10, 0.8, 1e-6, PrevMaskMode.MIXED, c.mixed(), c.mean(), c.std(), "1-6", "7-10", 1, 1, 0, 0, 1);
+            Path run = dir.resolve(v[0] + "-" + v[1]);
+            RunState s;
+            try (Trainer t = Trainer.start(k, stack, run, null)) {
+                assertEquals(v[1].startsWith("mse") ? 1 : 2, t.model().classes());
+                s = t.run();
+            }
+            EpochMetrics m = s.history.get(0);
+            assertTrue(Double.isFinite(m.trainLoss()) && Double.isFinite(m.validationLoss()) && Double.isFinite(m.vi()), m.toString());
+            assertEquals(v[0].equals("unet"), Double.isNaN(m.viNoPrior()), "no-prior scores are WPU-Net's");
+            assertTrue(Files.isRegularFile(run.resolve("checkpoints/last/model.safetensors")));
+        }
+    }
+
+    @Test
+    void theLearningRateFollowsTheOriginalRuleInTheLog(@TempDir Path dir) throws IOException {
+        TrainConfig c = tiny(3, 1e-3);
+        TrainConfig fast = new TrainConfig(c.data(), c.model(), c.fusion(), c.loss(), c.preset(), c.widths(), 3, 2, 32, "cpu", "fp32", 1, 1e-3,
+                0.9, 1e-5, 5, 2, 0.5, 3e-4, PrevMaskMode.GT, c.mixed(), c.mean(), c.std(), "1-4", "7-10", 1, 1, 0, 0, 0);
+        RunState s;
+        try (Trainer t = Trainer.start(fast, stack, dir, null)) {
+            s = t.run();
+        }
+        // lr(e) = 1e-3 * 0.5^(e // 2), skipped below 3e-4: epochs 1, 2, 3 -> 1e-3, 5e-4, 5e-4
+        assertEquals(1e-3, s.history.get(0).lr(), 1e-15);
+        assertEquals(5e-4, s.history.get(1).lr(), 1e-15);
+        assertEquals(5e-4, s.history.get(2).lr(), 1e-15);
+    }
+
     @Test
     void badInputGivesOneClearError(@TempDir Path dir) {
         TrainConfig c = tiny(1, 1e-3);
