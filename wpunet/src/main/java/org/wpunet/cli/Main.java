@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 WeightsCommand.class,
                 TrainCommand.class,
+                ExportCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
