@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.wpunet.core.Device;
 import org.wpunet.core.io.AtomicFiles;
-import org.wpunet.model.ModelFiles;
+import org.wpunet.train.ModelFiles;
 import org.wpunet.nn.io.Safetensors;
 import org.wpunet.train.Checkpoints;
 import org.wpunet.train.TrainConfig;

@@ -14,7 +14,7 @@ import org.wpunet.cli.SynthCommandTest.Run;
 import org.wpunet.core.Device;
 import org.wpunet.core.Tensor;
 import org.wpunet.model.AbstractUNet;
-import org.wpunet.model.ModelFiles;
+import org.wpunet.train.ModelFiles;
 import org.wpunet.nn.io.Safetensors;
 import org.wpunet.train.Checkpoints;
 import org.wpunet.train.RunState;

@@ -1,4 +1,4 @@
-package org.wpunet.model;
+package org.wpunet.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -14,6 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wpunet.core.Device;
+import org.wpunet.model.AbstractUNet;
+import org.wpunet.model.ConvInit;
+import org.wpunet.model.UNet;
+import org.wpunet.model.WpuNet;
 import org.wpunet.core.Rng;
 import org.wpunet.core.Scope;
 import org.wpunet.core.Tensor;
@@ -21,10 +25,6 @@ import org.wpunet.nn.autograd.NoGrad;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.io.Safetensors;
 import org.wpunet.nn.io.StateDicts;
-import org.wpunet.train.Checkpoints;
-import org.wpunet.train.RunState;
-import org.wpunet.train.TrainConfig;
-import org.wpunet.train.TrainingModel;
 import org.wpunet.train.data.MixedPrevMask;
 import org.wpunet.train.data.PrevMaskMode;
 import org.wpunet.train.loss.LossKind;

@@ -1,4 +1,4 @@
-package org.wpunet.model;
+package org.wpunet.train;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.wpunet.core.DType;
+import org.wpunet.model.AbstractUNet;
+import org.wpunet.model.ConvInit;
+import org.wpunet.model.UNet;
+import org.wpunet.model.WpuNet;
 import org.wpunet.core.Device;
 import org.wpunet.core.Rng;
 import org.wpunet.core.Tensor;
 import org.wpunet.nn.io.Json;
 import org.wpunet.nn.io.Safetensors;
-import org.wpunet.train.Checkpoints;
-import org.wpunet.train.TrainConfig;
-import org.wpunet.train.TrainingModel;
 
 /**
  * Reads a trained WPU-Net or U-Net from disk, whatever wrote it: a run directory of {@code wpunet
