@@ -1,0 +1,263 @@
+package org.wpunet.infer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.wpunet.core.DType;
+import org.wpunet.core.Device;
+import org.wpunet.core.Precision;
+import org.wpunet.core.Scope;
+import org.wpunet.core.Tensor;
+import org.wpunet.data.SerialStack;
+import org.wpunet.image.Boundaries;
+import org.wpunet.image.LabelImage;
+import org.wpunet.image.PostProcessing;
+import org.wpunet.model.AbstractUNet;
+import org.wpunet.nn.autograd.Autocast;
+import org.wpunet.nn.autograd.NoGrad;
+import org.wpunet.nn.autograd.Variable;
+
+/**
+ * Segments slices and stacks with a trained WPU-Net (2 input channels: image, previous boundary) or
+ * U-Net (1 channel), tile by tile ({@link Tiling}). Memory: the tiles are streamed in batches of
+ * {@link SegmentOptions#batch}, so only one batch's activations exist at a time; per slice the
+ * result arrays (9 bytes a pixel) plus, for BLEND, one double accumulator (8 bytes a pixel).
+ * Not thread-safe (the model is shared); one segmentation at a time.
+ */
+public final class Segmenter {
+    /**
+     * The guard: a slice segmented with a prior whose boundary density (fraction of boundary
+     * pixels) is below this fraction of its prior's density is re-segmented without the prior. A
+     * network that leans on its prior collapses to "no boundary" rather than thinning slightly;
+     * real neighbouring slices differ in density by far less than 2x.
+     */
+    public static final double GUARD_RATIO = 0.5;
+    /** Value of the previous-slice input on boundary pixels; 1 elsewhere (the original's coding). */
+    static final float PRIOR_BOUNDARY = -6f, PRIOR_GRAIN = 1f;
+
+    /** Progress and warnings of {@link #segmentStack}. */
+    public interface Listener {
+        /** Slice {@code index} (0-based) of {@code count} is done. */
+        default void slice(int index, int count, SliceResult result) {}
+
+        /** Something the user should know about slice {@code index}, e.g. the guard fired. */
+        default void warning(int index, String message) {}
+
+        Listener NONE = new Listener() {};
+    }
+
+    private final AbstractUNet model;
+    private final double mean, std;
+    private final SegmentOptions options;
+    private final Device device;
+
+    /**
+     * @param model a WPU-Net or U-Net already on its device and in eval mode
+     * @param mean  normalisation mean of the run ((v/255 - mean) / std)
+     * @param std   normalisation standard deviation, positive
+     */
+    public Segmenter(AbstractUNet model, double mean, double std, SegmentOptions options) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.options = Objects.requireNonNull(options, "options");
+        if (model.isTraining()) throw new IllegalArgumentException("the model is in training mode: call model.eval() first");
+        if (model.inChannels() != 1 && model.inChannels() != 2)
+            throw new IllegalArgumentException("expected a 1-channel (U-Net) or 2-channel (WPU-Net) model, got " + model.inChannels() + " input channels");
+        if (model.classes() != 1 && model.classes() != 2)
+            throw new IllegalArgumentException("expected 1 or 2 output channels, got " + model.classes());
+        if (!(std > 0) || !Double.isFinite(mean)) throw new IllegalArgumentException("need a finite mean and std > 0, got " + mean + ", " + std);
+        this.mean = mean;
+        this.std = std;
+        List<Variable> params = model.parameters();
+        this.device = params.isEmpty() ? Device.CPU : params.get(0).device();
+    }
+
+    public SegmentOptions options() { return options; }
+
+    /** Whether the model takes a previous-slice boundary (WPU-Net). */
+    public boolean usesPrior() { return model.inChannels() == 2; }
+
+    /**
+     * Segments one slice.
+     *
+     * @param image             8-bit grey values (read unsigned), width*height row-major; sides at least 16
+     * @param previousBoundary  the previous slice's boundary (non-zero = boundary), or null for no prior
+     *                          (an all-grain mask); ignored by a U-Net
+     */
+    public SliceResult segment(byte[] image, int width, int height, byte[] previousBoundary) {
+        Objects.requireNonNull(image, "image");
+        Tiling tiling = Tiling.of(width, height, options.tile(), options.margin());
+        if (image.length != (long) width * height)
+            throw new IllegalArgumentException("image has " + image.length + " bytes, expected " + width + "x" + height + " = " + (long) width * height);
+        if (previousBoundary != null && previousBoundary.length != image.length)
+            throw new IllegalArgumentException("previous boundary has " + previousBoundary.length + " bytes, expected " + width + "x" + height);
+        byte[] prior = usesPrior() ? previousBoundary : null;
+        int n = image.length;
+        float[] prob = new float[n];
+        byte[] boundary = options.stitch() == Stitch.ORIGINAL ? new byte[n] : null;
+        double[] acc = options.stitch() == Stitch.BLEND ? new double[n] : null;
+
+        // tiles of one input shape can share a batch (first/inner/last rows and columns differ)
+        Map<Long, List<Tiling.Tile>> byShape = new LinkedHashMap<>();
+        for (Tiling.Tile t : tiling.tiles()) byShape.computeIfAbsent(((long) t.y().size() << 32) | t.x().size(), k -> new ArrayList<>()).add(t);
+        boolean tf32Before = Precision.allowTf32();
+        Precision.setAllowTf32(options.precision().equals("tf32"));
+        try {
+            for (List<Tiling.Tile> group : byShape.values())
+                for (int b0 = 0; b0 < group.size(); b0 += options.batch()) {
+                    List<Tiling.Tile> batch = group.subList(b0, Math.min(group.size(), b0 + options.batch()));
+                    float[] out = forward(batch, image, prior, width, height);
+                    int plane = batch.get(0).y().size() * batch.get(0).x().size();
+                    for (int k = 0; k < batch.size(); k++) {
+                        int offset = k * model.classes() * plane;
+                        if (acc != null) accumulate(batch.get(k), out, offset, width, acc);
+                        else pasteOriginal(batch.get(k), out, offset, width, boundary, prob);
+                    }
+                }
+        } finally {
+            Precision.setAllowTf32(tf32Before);
+        }
+        if (acc != null) {
+            // normalise by the total weight, separable because the tiles form a grid
+            double[] sy = tiling.rowWeightSums(), sx = tiling.colWeightSums();
+            byte[] mask = new byte[n];
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++) {
+                    int i = x + width * y;
+                    prob[i] = (float) (acc[i] / (sy[y] * sx[x]));
+                    if (prob[i] > 0.5f) mask[i] = (byte) 255;
+                }
+            acc = null;
+            boundary = PostProcessing.fromMask(mask, width, height);
+        }
+        if (options.closeGaps()) boundary = GapClosing.apply(boundary, prob, width, height);
+        LabelImage grains = Boundaries.toGrains(boundary, width, height);
+        return new SliceResult(width, height, boundary, prob, grains.labels(), grains.maxLabel(), prior != null);
+    }
+
+    /** One batch of tiles of equal shape through the network; the logits [B, classes, th, tw] on the host. */
+    private float[] forward(List<Tiling.Tile> batch, byte[] image, byte[] prior, int width, int height) {
+        int th = batch.get(0).y().size(), tw = batch.get(0).x().size(), plane = th * tw, c = model.inChannels();
+        float[] in = new float[batch.size() * c * plane];
+        float[] lut = new float[256];   // (v/255 - mean)/std for every grey level, computed in double
+        for (int v = 0; v < 256; v++) lut[v] = (float) ((v / 255.0 - mean) / std);
+        for (int k = 0; k < batch.size(); k++) {
+            Tiling.Tile t = batch.get(k);
+            int base = k * c * plane;
+            for (int u = 0; u < th; u++) {
+                int row = t.y().source(u, height) * width;
+                for (int v = 0; v < tw; v++) {
+                    int i = row + t.x().source(v, width);
+                    in[base + u * tw + v] = lut[image[i] & 0xFF];
+                    if (c == 2) in[base + plane + u * tw + v] = prior != null && prior[i] != 0 ? PRIOR_BOUNDARY : PRIOR_GRAIN;
+                }
+            }
+        }
+        try (Scope s = Scope.open(); NoGrad ng = NoGrad.enter();
+             Autocast ac = options.precision().equals("bf16") ? Autocast.enable(DType.BF16) : Autocast.disable()) {
+            Variable x = Variable.constant(Tensor.of(in, batch.size(), c, th, tw).to(device));
+            Variable logits = model.forward(x);
+            int[] shape = logits.shape();
+            if (shape.length != 4 || shape[0] != batch.size() || shape[1] != model.classes() || shape[2] != th || shape[3] != tw)
+                throw new IllegalStateException("model returned " + java.util.Arrays.toString(shape) + " for a " + batch.size() + "x" + c + "x" + th + "x" + tw + " batch");
+            return logits.value().toFloatArray();
+        }
+    }
+
+    /** Boundary probability of input pixel j of a tile's output at {@code offset}. */
+    private float probability(float[] out, int offset, int plane, int j) {
+        if (model.classes() == 1) return Math.min(1f, Math.max(0f, out[offset + j]));
+        // softmax over two logits: p1 = 1 / (1 + exp(l0 - l1))
+        return (float) (1.0 / (1.0 + Math.exp((double) out[offset + j] - out[offset + plane + j])));
+    }
+
+    private void accumulate(Tiling.Tile t, float[] out, int offset, int width, double[] acc) {
+        Tiling.Span ys = t.y(), xs = t.x();
+        int tw = xs.size(), plane = ys.size() * tw;
+        for (int y = ys.start(); y < ys.realEnd(); y++) {
+            double wy = ys.weight(y);
+            for (int x = xs.start(); x < xs.realEnd(); x++) {
+                int j = (y - ys.start()) * tw + (x - xs.start());
+                acc[x + width * y] += wy * xs.weight(x) * probability(out, offset, plane, j);
+            }
+        }
+    }
+
+    /**
+     * ORIGINAL: post-process the tile's real pixels alone (argmax, ties to class 0, or a 0.5
+     * threshold of a one-channel output; 3x3 closing; skeleton), then paste its core.
+     */
+    private void pasteOriginal(Tiling.Tile t, float[] out, int offset, int width, byte[] boundary, float[] prob) {
+        Tiling.Span ys = t.y(), xs = t.x();
+        int tw = xs.size(), plane = ys.size() * tw;
+        int rh = ys.realEnd() - ys.start(), rw = xs.realEnd() - xs.start();
+        byte[] mask = new byte[rh * rw];
+        for (int u = 0; u < rh; u++)
+            for (int v = 0; v < rw; v++) {
+                int j = u * tw + v;
+                boolean b = model.classes() == 1 ? out[offset + j] > 0.5f : out[offset + plane + j] > out[offset + j];
+                if (b) mask[u * rw + v] = (byte) 255;
+            }
+        byte[] skel = PostProcessing.fromMask(mask, rw, rh);
+        for (int y = ys.core0(); y < ys.core1(); y++)
+            for (int x = xs.core0(); x < xs.core1(); x++) {
+                int u = y - ys.start(), v = x - xs.start();
+                boundary[x + width * y] = skel[u * rw + v];
+                prob[x + width * y] = probability(out, offset, plane, u * tw + v);
+            }
+    }
+
+    /** A stack with ground truth (needed for {@link Propagation#GT}). */
+    public StackResult segmentStack(SerialStack stack, Propagation mode, byte[] firstMask, Listener listener) {
+        Objects.requireNonNull(stack, "stack");
+        return run(List.of(stack.images()), stack.boundaries(), stack.width(), stack.height(), mode, firstMask, listener);
+    }
+
+    /** A stack of 8-bit images without ground truth ({@link Propagation#GT} is refused). */
+    public StackResult segmentStack(List<byte[]> images, int width, int height, Propagation mode, byte[] firstMask, Listener listener) {
+        Objects.requireNonNull(images, "images");
+        if (mode == Propagation.GT)
+            throw new IllegalArgumentException("GT propagation needs the true boundaries of the stack: pass a SerialStack, or use OWN or NONE");
+        return run(images, null, width, height, mode, firstMask, listener);
+    }
+
+    /**
+     * Slice 0 gets {@code firstMask} (null = no prior); slice k > 0 gets slice k-1's own boundary (OWN),
+     * its true boundary (GT) or none (NONE). Then the guard ({@link #GUARD_RATIO}).
+     */
+    private StackResult run(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask, Listener listener) {
+        Objects.requireNonNull(mode, "propagation mode");
+        Listener l = listener == null ? Listener.NONE : listener;
+        if (images.isEmpty()) throw new IllegalArgumentException("the stack has no slices");
+        if (firstMask != null && firstMask.length != (long) width * height)
+            throw new IllegalArgumentException("first mask has " + firstMask.length + " bytes, expected " + width + "x" + height);
+        long t0 = System.nanoTime();
+        List<SliceResult> out = new ArrayList<>(images.size());
+        List<Integer> guarded = new ArrayList<>();
+        for (int k = 0; k < images.size(); k++) {
+            byte[] prior = k == 0 ? firstMask : switch (mode) {
+                case OWN -> out.get(k - 1).boundary();
+                case GT -> truth[k - 1];
+                case NONE -> null;
+            };
+            byte[] image = images.get(k);
+            if (image == null || image.length != (long) width * height)
+                throw new IllegalArgumentException("slice " + (k + 1) + " has " + (image == null ? "no" : image.length + "") + " bytes, expected " + width + "x" + height);
+            SliceResult r = segment(image, width, height, prior);
+            if (r.priorUsed()) {
+                double dp = SliceResult.density(prior), d = r.boundaryDensity();
+                if (dp > 0 && d < GUARD_RATIO * dp) {
+                    l.warning(k, String.format(Locale.ROOT, "slice %d: boundary density %.4f is below %.1f x its prior's %.4f;"
+                            + " segmented again without the prior", k + 1, d, GUARD_RATIO, dp));
+                    r = segment(image, width, height, null);
+                    guarded.add(k);
+                }
+            }
+            out.add(r);
+            l.slice(k, images.size(), r);
+        }
+        return new StackResult(out, guarded, (System.nanoTime() - t0) / 1e9);
+    }
+}
