@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 WeightsCommand.class,
                 TrainCommand.class,
+                SegmentCommand.class,
                 ExportCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -224,21 +224,46 @@ public final class Segmenter {
     }
 
     /**
-     * Slice 0 gets {@code firstMask} (null = no prior); slice k > 0 gets slice k-1's own boundary (OWN),
-     * its true boundary (GT) or none (NONE). Then the guard ({@link #GUARD_RATIO}).
+     * Streams a stack through the network: the same propagation and guard as {@link #segmentStack},
+     * but each slice's result goes only to the listener and is not kept (only the previous slice's
+     * boundary is, for OWN), so a stack of any length runs in the memory of one slice. {@code truth}
+     * (the true boundaries) may be null unless the mode is GT. Returns the 0-based indices the guard
+     * re-segmented without their prior.
      */
+    public List<Integer> forEachSlice(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask,
+                                      Listener listener) {
+        Objects.requireNonNull(images, "images");
+        if (mode == Propagation.GT && truth == null)
+            throw new IllegalArgumentException("GT propagation needs the true boundaries of the stack: use OWN or NONE, or give the truth");
+        return run(images, truth, width, height, mode, firstMask, listener, null);
+    }
+
     private StackResult run(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask, Listener listener) {
+        long t0 = System.nanoTime();
+        List<SliceResult> out = new ArrayList<>(images.size());
+        List<Integer> guarded = run(images, truth, width, height, mode, firstMask, listener, out);
+        return new StackResult(out, guarded, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Slice 0 gets {@code firstMask} (null = no prior); slice k > 0 gets slice k-1's own boundary (OWN),
+     * its true boundary (GT) or none (NONE). Then the guard ({@link #GUARD_RATIO}). Results go to the
+     * listener and, when {@code keep} is not null, into it.
+     */
+    private List<Integer> run(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask,
+                              Listener listener, List<SliceResult> keep) {
         Objects.requireNonNull(mode, "propagation mode");
         Listener l = listener == null ? Listener.NONE : listener;
         if (images.isEmpty()) throw new IllegalArgumentException("the stack has no slices");
+        if (truth != null && truth.length != images.size())
+            throw new IllegalArgumentException("the truth has " + truth.length + " slices, the stack " + images.size());
         if (firstMask != null && firstMask.length != (long) width * height)
             throw new IllegalArgumentException("first mask has " + firstMask.length + " bytes, expected " + width + "x" + height);
-        long t0 = System.nanoTime();
-        List<SliceResult> out = new ArrayList<>(images.size());
         List<Integer> guarded = new ArrayList<>();
+        byte[] previous = null;
         for (int k = 0; k < images.size(); k++) {
             byte[] prior = k == 0 ? firstMask : switch (mode) {
-                case OWN -> out.get(k - 1).boundary();
+                case OWN -> previous;
                 case GT -> truth[k - 1];
                 case NONE -> null;
             };
@@ -255,9 +280,10 @@ public final class Segmenter {
                     guarded.add(k);
                 }
             }
-            out.add(r);
+            previous = r.boundary();
+            if (keep != null) keep.add(r);
             l.slice(k, images.size(), r);
         }
-        return new StackResult(out, guarded, (System.nanoTime() - t0) / 1e9);
+        return guarded;
     }
 }
