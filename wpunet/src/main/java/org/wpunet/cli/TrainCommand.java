@@ -41,8 +41,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE.h5|DIR", description = "the stack (required unless --resume)")
-    Path data;
+    @Option(names = "--data", paramLabel = "FILE.h5|DIR",
+            description = "the stack (required unless --resume); repeat for several stacks (each split alike, samples pooled)")
+    List<Path> data;
     @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "run directory (new or empty; with --resume: the run to continue)")
     Path out;
     @Option(names = "--resume", description = "continue the run in RUN_DIR from its last checkpoint (only --epochs, --device, --data may change)")
@@ -133,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             last = Checkpoints.load(runDir, Checkpoints.LAST);
             TrainConfig c = last.config();
-            config = c.withRuntime(data != null ? data.toAbsolutePath().normalize().toString() : c.data(), or(epochs, c.epochs()),
+            config = c.withRuntime(data != null ? joined(data) : c.data(), or(epochs, c.epochs()),
                     device != null ? device : c.device(), or(loaderThreads, c.loaderThreads()), or(prefetch, c.prefetch()),
                     or(checkpointSteps, c.checkpointSteps()), or(checkpointMinutes, c.checkpointMinutes()));
             if (last.state().epoch > config.epochs()) {
@@ -145,11 +146,12 @@ public final class TrainCommand implements Callable<Integer> {
             checkNewRunDir(runDir);
             config = configure();
         }
-        SerialStack stack = readStack(Path.of(config.data()));
+        List<SerialStack> stacks = new ArrayList<>();
+        for (String p : config.dataPaths()) stacks.add(readStack(Path.of(p)));
         Progress progress = new Progress(quiet || System.console() == null, err);
         long t0 = System.nanoTime();
         RunState end;
-        try (Trainer trainer = resume ? Trainer.resume(last, config, stack, runDir, progress) : Trainer.start(config, stack, runDir, progress)) {
+        try (Trainer trainer = resume ? Trainer.resume(last, config, stacks, runDir, progress) : Trainer.start(config, stacks, runDir, progress)) {
             err.printf(Locale.ROOT, "%s %s (%,d parameters) on %s, %s, loss %s, %d x %d^2 per step%s%n", resume ? "resuming" : "training",
                     config.model(), trainer.model().parameterCount(), trainer.device(), config.precision(), config.loss().cliName(),
                     config.batch(), config.crop(), resume ? ", from epoch " + last.state().epoch + " batch " + (last.state().batch + 1) : "");
@@ -164,7 +166,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainConfig configure() {
-        TrainConfig d = TrainConfig.defaults(data.toString());
+        TrainConfig d = TrainConfig.defaults(joined(data));
         TrainConfig.Preset p = preset == null ? TrainConfig.Preset.FULL : TrainConfig.Preset.parse(preset);
         LossKind lk = loss == null ? d.loss() : LossKind.parse(loss);
         MixedPrevMask mx = d.mixed();
@@ -172,13 +174,25 @@ public final class TrainCommand implements Callable<Integer> {
             mx = new MixedPrevMask(or(pTrue, mx.pTrue()), or(pEmpty, mx.pEmpty()), or(pDegraded, mx.pDegraded()), or(pOwn, mx.pOwn()),
                     ownFrom != null ? ownFrom : mx.ownFromEpoch());
         }
-        return new TrainConfig(data.toAbsolutePath().normalize().toString(), model == null ? d.model() : model.toLowerCase(Locale.ROOT),
+        return new TrainConfig(joined(data), model == null ? d.model() : model.toLowerCase(Locale.ROOT),
                 !noFusion, lk, p.cliName(), widths != null ? widths : p.widths, or(epochs, d.epochs()), or(batch, p.batch), or(crop, d.crop()),
                 device == null ? d.device() : device, precision == null ? d.precision() : precision.toLowerCase(Locale.ROOT),
                 seed != null ? seed : d.seed(), or(lr, p.lr), d.alpha(), d.eps(), or(clip, d.clip()), or(lrStep, d.lrStep()),
                 or(lrGamma, d.lrGamma()), or(minLr, d.minLr()), prevMask == null ? d.prevMask() : PrevMaskMode.parse(prevMask), mx,
                 or(mean, d.mean()), or(std, d.std()), trainSlices, valSlices, or(loaderThreads, d.loaderThreads()), or(prefetch, d.prefetch()),
                 or(checkpointSteps, d.checkpointSteps()), or(checkpointMinutes, d.checkpointMinutes()), or(samples, d.samples()));
+    }
+
+    /** Absolute paths joined by the path separator (TrainConfig's form of several stacks). */
+    private static String joined(List<Path> paths) {
+        List<String> s = new ArrayList<>();
+        for (Path p : paths) {
+            String a = p.toAbsolutePath().normalize().toString();
+            if (a.contains(java.io.File.pathSeparator))
+                throw new IllegalArgumentException("--data " + p + ": a path containing '" + java.io.File.pathSeparator + "' is not supported");
+            s.add(a);
+        }
+        return String.join(java.io.File.pathSeparator, s);
     }
 
     private static int or(Integer v, int d) { return v != null ? v : d; }

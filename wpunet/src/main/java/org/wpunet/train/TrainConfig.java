@@ -18,7 +18,8 @@ import org.wpunet.train.loss.LossKind;
  * gradient-norm clip 5, lr x0.8 every 10 epochs (first decay at 1-based epoch 10, floor 1e-6),
  * batch 24 of 256x256 crops, the abw loss, seed 2019.
  *
- * @param data              the stack (HDF5 file or images/+labels/ directory)
+ * @param data              the stack (HDF5 file or images/+labels/ directory); several stacks as their
+ *                          paths joined by the platform's path separator (':' on Linux), see {@link #dataPaths()}
  * @param model             "wpunet" (two inputs: image and previous boundary) or "unet" (image only)
  * @param fusion            WPU-Net's multi-level fusion of the previous mask (the released model's setting)
  * @param trainSlices       1-based inclusive slice range "A-B" for training, or null for the paper's split scaled
@@ -100,6 +101,9 @@ public record TrainConfig(String data, String model, boolean fusion, LossKind lo
     public int[] widths() { return widths.clone(); }
 
     public boolean isWpuNet() { return model.equals("wpunet"); }
+
+    /** The stacks of {@link #data()}, in order. */
+    public java.util.List<String> dataPaths() { return java.util.List.of(data.split(java.io.File.pathSeparator)); }
 
     /** Equal settings (the widths by content: a record compares arrays by identity). */
     @Override

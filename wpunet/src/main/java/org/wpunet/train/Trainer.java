@@ -23,6 +23,7 @@ import org.wpunet.train.data.Batch;
 import org.wpunet.train.data.DataLoader;
 import org.wpunet.train.data.DatasetOptions;
 import org.wpunet.train.data.PrevSource;
+import org.wpunet.train.data.Samples;
 import org.wpunet.train.data.SliceDataset;
 import org.wpunet.train.data.TrainingSplits;
 import org.wpunet.train.loss.WeightMapLoss;
@@ -67,13 +68,19 @@ public final class Trainer implements AutoCloseable {
     private final Listener listener;
     private long lastSavedStep;
 
-    private Trainer(TrainConfig config, SerialStack stack, Path runDir, Checkpoints.Loaded resumed, Listener listener) throws IOException {
+    private Trainer(TrainConfig config, List<SerialStack> stacks, Path runDir, Checkpoints.Loaded resumed, Listener listener)
+            throws IOException {
         this.config = config;
         this.runDir = runDir;
         this.listener = listener == null ? new Listener() {} : listener;
-        TrainingSplits split = splits(config, stack.slices());
         DatasetOptions options = new DatasetOptions(config.crop(), config.mean(), config.std(), DILATION, config.prevMask(), config.mixed());
-        SliceDataset trainSet = split.trainingSet(stack, options), valSet = split.validationSet(stack, options);
+        List<SliceDataset> trainParts = new java.util.ArrayList<>(), valParts = new java.util.ArrayList<>();
+        for (SerialStack stack : stacks) {
+            TrainingSplits split = splits(config, stack.slices());   // each stack split alike
+            trainParts.add(split.trainingSet(stack, options));
+            valParts.add(split.validationSet(stack, options));
+        }
+        Samples trainSet = Samples.concat(trainParts), valSet = Samples.concat(valParts);
         this.device = TrainingModel.resolveDevice(config.device());
         AbstractUNet m = TrainingModel.build(config, device);
         Optimizer o = null;
@@ -111,13 +118,24 @@ public final class Trainer implements AutoCloseable {
 
     /** A new run in {@code runDir} (the caller checked that it holds no earlier run). */
     public static Trainer start(TrainConfig config, SerialStack stack, Path runDir, Listener listener) throws IOException {
-        return new Trainer(config, stack, runDir, null, listener);
+        return new Trainer(config, List.of(stack), runDir, null, listener);
+    }
+
+    /** A new run on several stacks (each split alike; their samples pooled). */
+    public static Trainer start(TrainConfig config, List<SerialStack> stacks, Path runDir, Listener listener) throws IOException {
+        return new Trainer(config, stacks, runDir, null, listener);
     }
 
     /** Continues the run saved in {@code runDir/checkpoints/last} with the given config (its epochs may be raised). */
     public static Trainer resume(Checkpoints.Loaded last, TrainConfig config, SerialStack stack, Path runDir, Listener listener)
             throws IOException {
-        return new Trainer(config, stack, runDir, last, listener);
+        return new Trainer(config, List.of(stack), runDir, last, listener);
+    }
+
+    /** Continues a run on several stacks (the same, in the same order, as it started with). */
+    public static Trainer resume(Checkpoints.Loaded last, TrainConfig config, List<SerialStack> stacks, Path runDir, Listener listener)
+            throws IOException {
+        return new Trainer(config, stacks, runDir, last, listener);
     }
 
     public AbstractUNet model() { return model; }

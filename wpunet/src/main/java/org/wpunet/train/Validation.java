@@ -15,7 +15,7 @@ import org.wpunet.nn.autograd.NoGrad;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.train.data.Batch;
 import org.wpunet.train.data.DataLoader;
-import org.wpunet.train.data.SliceDataset;
+import org.wpunet.train.data.Samples;
 import org.wpunet.train.loss.WeightMapLoss;
 
 /**
@@ -35,10 +35,10 @@ final class Validation implements AutoCloseable {
                   List<Sample> samples) {}
 
     private final TrainConfig config;
-    private final SliceDataset tiles;
+    private final Samples tiles;
     private final DataLoader loader;
 
-    Validation(TrainConfig config, SliceDataset tiles) {
+    Validation(TrainConfig config, Samples tiles) {
         this.config = config;
         this.tiles = tiles;
         this.loader = DataLoader.validation(tiles, config.batch(), config.loaderThreads(), config.prefetch());

@@ -143,6 +143,35 @@ class TrainerTest {
     }
 
     @Test
+    void severalStacksPoolTheirSamples(@TempDir Path dir) throws IOException {
+        SerialStack other = StackSynthesizer.run(StackSynthesizer.Config.of(64, 64, 10, 16, 9), null).stack();
+        List<Integer> batches = new ArrayList<>();
+        Trainer.Listener count = new Trainer.Listener() {
+            @Override
+            public void epochStarted(int epoch, int epochs, int firstBatch, int n, double lr) { batches.add(n); }
+        };
+        try (Trainer t = Trainer.start(tiny(1, 1e-3), List.of(stack, other), dir, count)) {
+            t.run();
+        }
+        assertEquals(List.of(5), batches, "5 + 5 training samples of slices 2-6 of each stack, batch 2");
+        var a = org.wpunet.train.data.Samples.concat(List.of(
+                org.wpunet.train.data.SliceDataset.training(stack, 0, 6, org.wpunet.train.data.DatasetOptions.defaults().withCrop(32)),
+                org.wpunet.train.data.SliceDataset.training(stack, 0, 6, org.wpunet.train.data.DatasetOptions.defaults().withCrop(32))));
+        // the same stack twice: equal local indices must still differ
+        assertEquals(10, a.size());
+        var x = sample(a, 0);
+        var y = sample(a, 5);
+        assertTrue(!java.util.Arrays.equals(x, y), "parts draw their own augmentation");
+    }
+
+    private static float[] sample(org.wpunet.train.data.Samples s, int index) {
+        org.wpunet.train.data.Batch b = new org.wpunet.train.data.Batch(1, 32, 32, new float[1024], new float[1024], new float[1024],
+                new float[2048], new byte[1024], new float[1024], new byte[1024], new org.wpunet.train.data.PrevSource[1], new int[1]);
+        s.fill(b, 0, index, 1, 7);
+        return b.images();
+    }
+
+    @Test
     void badInputGivesOneClearError(@TempDir Path dir) {
         TrainConfig c = tiny(1, 1e-3);
         var one = assertThrows(IllegalArgumentException.class, () -> Trainer.start(c, stack.range(0, 1), dir, null));

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Batches of a {@link SliceDataset}, made on background threads. Each sample is one task that writes
+ * Batches of {@link Samples} (a {@link SliceDataset}, or several), made on background threads. Each sample is one task that writes
  * its slot of the batch (samples of a batch, and up to {@code prefetch} batches, are made in
  * parallel); the batch is handed out when all its samples are done. The order (a per-epoch
  * permutation for training, the identity for validation) and each sample's content depend only on
@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DataLoader implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
 
-    private final SliceDataset dataset;
+    private final Samples dataset;
     private final int batch, prefetch;
     private final long seed;
     private final boolean shuffle;
@@ -34,7 +34,7 @@ public final class DataLoader implements AutoCloseable {
     private final String threadPrefix;
     private volatile boolean closed;
 
-    private DataLoader(SliceDataset ds, int batch, long seed, boolean shuffle, int threads, int prefetch) {
+    private DataLoader(Samples ds, int batch, long seed, boolean shuffle, int threads, int prefetch) {
         this.dataset = Objects.requireNonNull(ds, "dataset");
         if (batch < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
         if (threads < 1) throw new IllegalArgumentException("loader threads must be at least 1, got " + threads);
@@ -53,16 +53,16 @@ public final class DataLoader implements AutoCloseable {
     }
 
     /** Shuffled each epoch; the last batch may be smaller (PyTorch's drop_last=False). */
-    public static DataLoader training(SliceDataset ds, int batch, long seed, int threads, int prefetch) {
+    public static DataLoader training(Samples ds, int batch, long seed, int threads, int prefetch) {
         return new DataLoader(ds, batch, seed, true, threads, prefetch);
     }
 
     /** In dataset order, no shuffle. */
-    public static DataLoader validation(SliceDataset ds, int batch, int threads, int prefetch) {
+    public static DataLoader validation(Samples ds, int batch, int threads, int prefetch) {
         return new DataLoader(ds, batch, 0, false, threads, prefetch);
     }
 
-    public SliceDataset dataset() { return dataset; }
+    public Samples dataset() { return dataset; }
     public int batchSize() { return batch; }
 
     /** ceil(size / batch). */

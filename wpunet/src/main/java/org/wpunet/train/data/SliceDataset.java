@@ -19,7 +19,7 @@ import org.wpunet.train.weights.BoundaryWeightMap;
  * </ul>
  * A sample's randomness comes only from (seed, epoch, index) through {@link SampleRandom}.
  */
-public final class SliceDataset {
+public final class SliceDataset implements Samples {
     private final SerialStack stack;
     private final int from, to, tilesX, tilesY;
     private final boolean training;
@@ -72,12 +72,14 @@ public final class SliceDataset {
         return new SliceDataset(stack, from, to, o, false);
     }
 
+    @Override
     public int size() { return (to - from - 1) * tilesPerSlice(); }
 
     /** 1 for training, the number of whole tiles per slice for validation. */
     public int tilesPerSlice() { return training ? 1 : tilesX * tilesY; }
 
     public boolean isTraining() { return training; }
+    @Override
     public int crop() { return options.crop(); }
     public DatasetOptions options() { return options; }
     public SerialStack stack() { return stack; }
@@ -112,7 +114,8 @@ public final class SliceDataset {
     }
 
     /** Writes sample {@code index} into slot {@code slot} of {@code b} (slots are disjoint, so threads may share b). */
-    void fill(Batch b, int slot, int index, int epoch, long seed) {
+    @Override
+    public void fill(Batch b, int slot, int index, int epoch, long seed) {
         Objects.checkIndex(index, size());
         int c = crop(), n = c * c, off = slot * n, s = slice(index);
         SampleRandom r = random(index, epoch, seed);
