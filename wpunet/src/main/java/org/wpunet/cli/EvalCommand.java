@@ -18,19 +18,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code wpunet eval --pred DIR --gt DIR [--crop 10] [--json FILE]}: scores predicted boundary maps
- * against ground truth with {@link SegmentationMetrics} (gala conventions). Pairs {@code *.png} by
- * file name; every prediction needs a ground truth of the same name and size.
+ * {@code wpunet eval --pred DIR|FILE.h5 --gt DIR|FILE.h5 [--slices A-B] [--crop 10] [--json FILE]}:
+ * scores predicted boundary maps against ground truth with {@link SegmentationMetrics} (gala
+ * conventions). Pairs maps by name: {@code *.png} files by file name, the slices of an HDF5 stack
+ * (dataset {@code boundary}) by their dataset numbering (001.png, ...); every prediction needs a
+ * ground truth of the same name and size.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Score predicted binary boundary maps (PNG, 0 = grain, 255 = boundary) against ground truth: "
                 + "RI, ARI, VI (merge/split), Pratt's F and mAP, per image and mean.")
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--pred", required = true, paramLabel = "DIR", description = "Directory of predicted boundary maps (*.png).")
+    @Option(names = "--pred", required = true, paramLabel = "DIR|FILE.h5",
+            description = "Predicted boundary maps: a directory of *.png, or an HDF5 stack (dataset boundary).")
     Path predDir;
 
-    @Option(names = "--gt", required = true, paramLabel = "DIR", description = "Directory of ground-truth boundary maps (*.png), same file names.")
+    @Option(names = "--gt", required = true, paramLabel = "DIR|FILE.h5",
+            description = "Ground-truth boundary maps: a directory of *.png with the same file names, or an HDF5 stack.")
     Path gtDir;
+
+    @Option(names = "--slices", paramLabel = "A-B", description = "Score only slices A..B (1-based, inclusive; the names 00A.png..).")
+    String slices;
 
     @Option(names = "--crop", defaultValue = "10", paramLabel = "PX", description = "Pixels cropped at each border before scoring (default ${DEFAULT-VALUE}).")
     int crop;
@@ -45,36 +52,69 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // a bad --json path is an error before any work, not after the table is printed
         if (json != null) AtomicFiles.checkTarget(json, true);
-        List<Row> rows = evaluate(predDir, gtDir, crop);
+        List<Row> rows = evaluate(predDir, gtDir, crop, slices);
         print(rows, System.out);
         if (json != null) writeJson(json, rows);
         return 0;
     }
 
-    /** Pairs and scores the PNG files of the two directories. */
-    static List<Row> evaluate(Path predDir, Path gtDir, int crop) throws IOException {
+    /** All pairs of the two sources. */
+    static List<Row> evaluate(Path predDir, Path gtDir, int crop) throws IOException { return evaluate(predDir, gtDir, crop, null); }
+
+    /** Pairs and scores the maps of the two sources (PNG directories or HDF5 stacks), optionally only slices {@code range}. */
+    static List<Row> evaluate(Path predDir, Path gtDir, int crop, String range) throws IOException {
         if (crop < 0) throw new IllegalArgumentException("--crop must be >= 0, got " + crop);
-        List<String> names = pngNames(predDir);
-        if (names.isEmpty()) throw new IllegalArgumentException(predDir + ": no *.png prediction files");
-        List<String> gtNames = pngNames(gtDir);
+        Maps pred = Maps.of(predDir), gt = Maps.of(gtDir);
+        List<String> names = pred.names();
+        if (range != null) {
+            int slicesInStack = Math.max(pred.names().size(), gt.names().size());
+            int[] r = org.wpunet.train.data.TrainingSplits.parseRange(range, "--slices", Math.max(slicesInStack, 1));
+            List<String> wanted = new ArrayList<>();
+            for (int k = r[0]; k < r[1]; k++) wanted.add(org.wpunet.data.DirectoryStack.fileName(k, gt.total()));
+            names = names.stream().filter(wanted::contains).toList();
+        }
+        if (names.isEmpty()) throw new IllegalArgumentException(predDir + ": no prediction" + (range == null ? " files" : " in slices " + range));
         for (String n : names)
-            if (!gtNames.contains(n)) throw new IllegalArgumentException(gtDir.resolve(n) + ": no ground truth for prediction " + predDir.resolve(n));
-        for (String n : gtNames)
-            if (!names.contains(n)) System.err.println("warning: " + gtDir.resolve(n) + " has no prediction, skipped");
+            if (!gt.names().contains(n)) throw new IllegalArgumentException(gt.where(n) + ": no ground truth for prediction " + pred.where(n));
+        if (range == null)
+            for (String n : gt.names())
+                if (!names.contains(n)) System.err.println("warning: " + gt.where(n) + " has no prediction, skipped");
         List<Row> rows = new ArrayList<>();
         for (String n : names) {
-            Path pf = predDir.resolve(n), gf = gtDir.resolve(n);
-            Gray8Image p = PngIO.readGray8(pf), g = PngIO.readGray8(gf);
-            checkBinary(p, pf);
-            checkBinary(g, gf);
+            Gray8Image p = pred.get(n), g = gt.get(n);
+            checkBinary(p, pred.where(n));
+            checkBinary(g, gt.where(n));
             if (p.width() != g.width() || p.height() != g.height())
-                throw new IllegalArgumentException(pf + " is " + p.width() + "x" + p.height() + " but " + gf + " is "
+                throw new IllegalArgumentException(pred.where(n) + " is " + p.width() + "x" + p.height() + " but " + gt.where(n) + " is "
                         + g.width() + "x" + g.height());
             if (2L * crop >= p.width() || 2L * crop >= p.height())
-                throw new IllegalArgumentException(pf + ": --crop " + crop + " leaves nothing of a " + p.width() + "x" + p.height() + " image");
+                throw new IllegalArgumentException(pred.where(n) + ": --crop " + crop + " leaves nothing of a " + p.width() + "x" + p.height() + " image");
             rows.add(new Row(n, SegmentationMetrics.evaluate(p.pixels(), g.pixels(), p.width(), p.height(), crop)));
         }
         return rows;
+    }
+
+    /** Boundary maps by name, from a PNG directory (read when asked) or an HDF5 stack's boundary dataset. */
+    private record Maps(Path source, List<String> names, org.wpunet.data.SerialStack stack) {
+        static Maps of(Path p) throws IOException {
+            String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (Files.isRegularFile(p) && (n.endsWith(".h5") || n.endsWith(".hdf5"))) {
+                var s = org.wpunet.data.Hdf5Stack.read(p);
+                List<String> names = new ArrayList<>();
+                for (int k = 0; k < s.slices(); k++) names.add(org.wpunet.data.DirectoryStack.fileName(k, s.slices()));
+                return new Maps(p, names, s);
+            }
+            return new Maps(p, pngNames(p), null);
+        }
+
+        int total() { return names.size(); }
+
+        Path where(String name) { return stack == null ? source.resolve(name) : Path.of(source + " slice " + name.replace(".png", "")); }
+
+        Gray8Image get(String name) throws IOException {
+            if (stack == null) return PngIO.readGray8(source.resolve(name));
+            return new Gray8Image(stack.width(), stack.height(), stack.boundaries()[names.indexOf(name)]);
+        }
     }
 
     /**

@@ -43,9 +43,10 @@ public final class SegmentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "RUN_DIR|FILE.safetensors",
-            description = "a training run (its best-vi checkpoint), a checkpoint directory or a model file")
-    Path model;
+    @Option(names = "--model", defaultValue = "pretrained", paramLabel = "RUN_DIR|FILE.safetensors|pretrained",
+            description = "a training run (its best-vi checkpoint), a checkpoint directory, a model file, or pretrained: the model that "
+                    + "ships with wpunet (default)")
+    String model;
     @Option(names = "--data", required = true, paramLabel = "FILE.h5|DIR|FILE.tif", description = "the stack (HDF5, PNG directory, TIFF stack or one image)")
     Path data;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (new or empty, or --force)")

@@ -86,6 +86,32 @@ public final class ModelFiles {
     /** The safetensors file a path stands for, and the checkpoint chosen when it is a run directory. */
     public record Source(Path file, String checkpoint) {}
 
+    /** What {@code --model} names the bundled model by; also the default. */
+    public static final String PRETRAINED = "pretrained";
+    /** The bundled model: a WPU-Net (widths 16..256, mixed previous masks) trained on synthetic stacks (docs/inference.md). */
+    static final String PRETRAINED_RESOURCE = "/org/wpunet/pretrained/wpunet-tiny.safetensors";
+
+    /** {@link #load(Path, Device)}, or the bundled model when {@code spec} is {@value #PRETRAINED}. */
+    public static LoadedModel load(String spec, Device device) throws IOException {
+        return spec.equals(PRETRAINED) ? loadPretrained(device) : load(Path.of(spec), device);
+    }
+
+    /** The model that ships in this jar, copied to a temporary file and loaded as any model file. */
+    public static LoadedModel loadPretrained(Device device) throws IOException {
+        try (InputStream in = ModelFiles.class.getResourceAsStream(PRETRAINED_RESOURCE)) {
+            if (in == null) throw new IllegalStateException("the bundled model " + PRETRAINED_RESOURCE + " is missing from the class path");
+            Path tmp = Files.createTempFile("wpunet-pretrained-", ".safetensors");
+            try {
+                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                LoadedModel m = load(tmp, device);
+                return new LoadedModel(m.model(), m.architecture(), m.inChannels(), m.widths(), m.fusion(), m.classes(), m.mean(), m.std(),
+                        Path.of(PRETRAINED), m.checkpoint(), m.config());
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
     /**
      * Loads the network at {@code path}: a RUN_DIR (its {@code checkpoints/best-vi}, else
      * {@code best-loss}, else {@code last}), a checkpoint directory holding {@code model.safetensors},

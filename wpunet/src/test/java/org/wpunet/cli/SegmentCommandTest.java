@@ -74,6 +74,10 @@ class SegmentCommandTest {
         assertEquals(0, forced.rc(), forced.err());
         assertEquals("mine", Files.readString(out.resolve("notes.txt")));
         assertTrue(Files.exists(out.resolve("boundary/001.png")));
+        // eval reads the HDF5 ground truth directly, for a slice range
+        var ev = SynthCommandTest.run(null, "eval", "--pred", out.resolve("boundary").toString(), "--gt", h5.toString(), "--slices", "2-3");
+        assertEquals(0, ev.rc(), ev.err());
+        assertTrue(ev.out().contains("002.png") && ev.out().contains("003.png") && !ev.out().contains("004.png"), ev.out());
     }
 
     @Test
