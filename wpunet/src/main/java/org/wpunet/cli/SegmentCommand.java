@@ -15,6 +15,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.wpunet.core.Precision;
 import org.wpunet.core.io.AtomicFiles;
+import org.wpunet.data.Hdf5Stack;
 import org.wpunet.image.LabelImage;
 import org.wpunet.infer.Propagation;
 import org.wpunet.infer.SegmentOptions;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
         description = {"Segment every slice of a stack with a trained WPU-Net (or U-Net): tiled inference, each slice getting the",
                 "previous slice's own prediction as its prior (--propagate own), post-processing to closed one-pixel boundaries.",
                 "Writes DIR/boundary/NNN.png (255 = boundary), DIR/probability/NNN.tiff (float32) and DIR/grains/NNN.tiff (32-bit",
-                "labels); with ground truth (--truth, or an input that has it) also scores every slice (DIR/scores.json)."})
+                "labels), and for an HDF5 input DIR/segmentation.h5 (the same as H x W x N datasets); with ground truth (--truth,",
+                "or an input that has it) also scores every slice (DIR/scores.json)."})
 public final class SegmentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -80,7 +82,8 @@ public final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
-    static final String BOUNDARY = "boundary", PROBABILITY = "probability", GRAINS = "grains", SCORES = "scores.json";
+    static final String BOUNDARY = "boundary", PROBABILITY = "probability", GRAINS = "grains", SCORES = "scores.json",
+            SEGMENTATION_H5 = "segmentation.h5";
 
     @Override
     public Integer call() throws IOException {
@@ -138,6 +141,10 @@ public final class SegmentCommand implements Callable<Integer> {
             Path bd = Files.createDirectories(stage.resolve(BOUNDARY)), pd = Files.createDirectories(stage.resolve(PROBABILITY)),
                     gd = Files.createDirectories(stage.resolve(GRAINS));
             StackInput in = input;
+            boolean h5 = in.source().getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5)");
+            List<byte[]> allBoundary = new ArrayList<>();
+            List<float[]> allProbability = new ArrayList<>();
+            List<int[]> allGrains = new ArrayList<>();
             seg.forEachSlice(in.images(), in.truth(), in.width(), in.height(), mode, first, new Segmenter.Listener() {
                 @Override
                 public void slice(int k, int count, SliceResult r) {
@@ -146,6 +153,11 @@ public final class SegmentCommand implements Callable<Integer> {
                         PngIO.writeGray8(bd.resolve(name), r.boundary(), r.width(), r.height());
                         TiffIO.writeFloat(pd.resolve(base + ".tiff"), new FloatImage(r.width(), r.height(), r.probability()));
                         TiffIO.write(gd.resolve(base + ".tiff"), new LabelImage(r.width(), r.height(), r.labels()), TiffIO.Depth.BITS_32);
+                        if (h5) {   // the HDF5 copy needs the whole stack at once
+                            allBoundary.add(r.boundary());
+                            allProbability.add(r.probability());
+                            allGrains.add(r.labels());
+                        }
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -163,6 +175,10 @@ public final class SegmentCommand implements Callable<Integer> {
             });
             List<AtomicFiles.Move> moves = new ArrayList<>(List.of(new AtomicFiles.Move(bd, dir.resolve(BOUNDARY)),
                     new AtomicFiles.Move(pd, dir.resolve(PROBABILITY)), new AtomicFiles.Move(gd, dir.resolve(GRAINS))));
+            if (h5) {
+                Hdf5Stack.writeSegmentation(stage.resolve(SEGMENTATION_H5), in.width(), in.height(), allBoundary, allProbability, allGrains);
+                moves.add(new AtomicFiles.Move(stage.resolve(SEGMENTATION_H5), dir.resolve(SEGMENTATION_H5)));
+            }
             if (!rows.isEmpty()) {
                 EvalCommand.writeJson(stage.resolve(SCORES), rows);
                 moves.add(new AtomicFiles.Move(stage.resolve(SCORES), dir.resolve(SCORES)));
@@ -174,7 +190,7 @@ public final class SegmentCommand implements Callable<Integer> {
         }
         if (!rows.isEmpty()) EvalCommand.print(rows, System.out);
         err.println("wrote " + input.slices() + " slices to " + dir + " (" + BOUNDARY + "/, " + PROBABILITY + "/, " + GRAINS + "/"
-                + (rows.isEmpty() ? "" : ", " + SCORES) + ")");
+                + (Files.exists(dir.resolve(SEGMENTATION_H5)) ? ", " + SEGMENTATION_H5 : "") + (rows.isEmpty() ? "" : ", " + SCORES) + ")");
         return 0;
     }
 

@@ -7,6 +7,7 @@ import io.jhdf.api.Node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.image.Boundaries;
 
@@ -152,6 +153,48 @@ public final class Hdf5Stack {
                 out.putDataset(IMAGE, image, u8);
                 out.putDataset(LABEL, label, i32);
                 out.putDataset(BOUNDARY, boundary, u8);
+            } catch (RuntimeException e) {
+                throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Dataset names of {@link #writeSegmentation}. */
+    public static final String PROBABILITY = "probability", GRAINS = "grains";
+
+    /**
+     * Writes a segmentation as H x W x N datasets, the layout of the input stacks: {@code boundary}
+     * (uint8, 0/255), {@code probability} (float32) and {@code grains} (int32 labels), atomically.
+     * Slices are given row-major, {@code width * height} each.
+     */
+    public static void writeSegmentation(Path file, int width, int height, List<byte[]> boundary, List<float[]> probability,
+                                         List<int[]> grains) throws IOException {
+        int n = boundary.size(), h = height, w = width;
+        if (probability.size() != n || grains.size() != n) throw new IllegalArgumentException("slice counts differ");
+        byte[][][] bd = new byte[h][w][n];
+        float[][][] pr = new float[h][w][n];
+        int[][][] gr = new int[h][w][n];
+        for (int k = 0; k < n; k++) {
+            byte[] b = boundary.get(k);
+            float[] p = probability.get(k);
+            int[] g = grains.get(k);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    int i = y * w + x;
+                    bd[y][x][k] = b[i];
+                    pr[y][x][k] = p[i];
+                    gr[y][x][k] = g[i];
+                }
+        }
+        int[] chunk = {Math.min(h, 64), Math.min(w, 64), n};
+        var u8 = DatasetCreationOptions.builder().unsigned().chunkDimensions(chunk).deflate(1).build();
+        var plain = DatasetCreationOptions.builder().chunkDimensions(chunk).deflate(1).build();
+        AtomicFiles.createParentDirectories(file);
+        AtomicFiles.writeFile(file, true, tmp -> {
+            try (var out = HdfFile.write(tmp)) {
+                out.putDataset(BOUNDARY, bd, u8);
+                out.putDataset(PROBABILITY, pr, plain);
+                out.putDataset(GRAINS, gr, plain);
             } catch (RuntimeException e) {
                 throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
             }

@@ -62,6 +62,23 @@ class SegmentCommandTest {
             for (int v : g.labels()) assertTrue(v >= 1, "every pixel has a grain");
         }
         assertFalse(Files.exists(out.resolve("boundary/001.png")), "--slices 2-5 only");
+        // the HDF5 copy holds the same as the files, as H x W x N datasets
+        try (var f = new io.jhdf.HdfFile(out.resolve("segmentation.h5"))) {
+            int[][][] bd = (int[][][]) f.getDatasetByPath("boundary").getData();   // unsigned bytes read widened
+            int[][][] gr = (int[][][]) f.getDatasetByPath("grains").getData();
+            float[][][] pr = (float[][][]) f.getDatasetByPath("probability").getData();
+            assertEquals(48, bd.length);
+            assertEquals(4, bd[0][0].length);
+            Gray8Image b3 = PngIO.readGray8(out.resolve("boundary/004.png"));
+            LabelImage g3 = TiffIO.read(out.resolve("grains/004.tiff"));
+            FloatImage p3 = TiffIO.readFloat(out.resolve("probability/004.tiff"));
+            for (int y = 0; y < 48; y++)
+                for (int x = 0; x < 48; x++) {
+                    assertEquals(b3.pixels()[y * 48 + x] & 0xFF, bd[y][x][2]);
+                    assertEquals(g3.labels()[y * 48 + x], gr[y][x][2]);
+                    assertEquals(p3.values()[y * 48 + x], pr[y][x][2]);
+                }
+        }
         String json = Files.readString(out.resolve("scores.json"));
         assertTrue(json.contains("\"002.png\"") && json.contains("\"mean\""), json);
         assertTrue(r.out().contains("mean"), r.out());
