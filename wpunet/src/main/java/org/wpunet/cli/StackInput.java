@@ -48,6 +48,15 @@ record StackInput(int width, int height, List<byte[]> images, byte[][] truth, Li
         throw new IllegalArgumentException(p + ": expected an HDF5 file (.h5), a TIFF stack (.tif), a PNG image or a directory of PNGs");
     }
 
+    /** A stack with ground truth (HDF5, or a directory with images/ and labels/), for training. */
+    static SerialStack readWithTruth(Path p) throws IOException {
+        if (!Files.exists(p)) throw new NoSuchFileException(p.toString());
+        if (Files.isDirectory(p)) return DirectoryStack.read(p);
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.endsWith(".h5") || n.endsWith(".hdf5")) return Hdf5Stack.read(p);
+        throw new IllegalArgumentException(p + ": expected an HDF5 file (.h5, .hdf5) or a directory with images/ and labels/");
+    }
+
     static StackInput of(SerialStack s, Path source) {
         List<String> names = new ArrayList<>();
         for (int k = 0; k < s.slices(); k++) names.add(DirectoryStack.fileName(k, s.slices()));

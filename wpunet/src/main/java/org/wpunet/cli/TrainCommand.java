@@ -14,8 +14,6 @@ import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.wpunet.data.DirectoryStack;
-import org.wpunet.data.Hdf5Stack;
 import org.wpunet.data.SerialStack;
 import org.wpunet.train.Checkpoints;
 import org.wpunet.train.EpochMetrics;
@@ -147,7 +145,7 @@ public final class TrainCommand implements Callable<Integer> {
             config = configure();
         }
         List<SerialStack> stacks = new ArrayList<>();
-        for (String p : config.dataPaths()) stacks.add(readStack(Path.of(p)));
+        for (String p : config.dataPaths()) stacks.add(StackInput.readWithTruth(Path.of(p)));
         Progress progress = new Progress(quiet || System.console() == null, err);
         long t0 = System.nanoTime();
         RunState end;
@@ -209,15 +207,6 @@ public final class TrainCommand implements Callable<Integer> {
         try (Stream<Path> s = Files.list(dir)) {
             if (s.findAny().isPresent()) throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
         }
-    }
-
-    /** HDF5 (image, label, boundary) or a directory with images/ and labels/. */
-    static SerialStack readStack(Path p) throws IOException {
-        if (!Files.exists(p)) throw new java.nio.file.NoSuchFileException(p.toString());
-        if (Files.isDirectory(p)) return DirectoryStack.read(p);
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (n.endsWith(".h5") || n.endsWith(".hdf5")) return Hdf5Stack.read(p);
-        throw new IllegalArgumentException(p + ": expected an HDF5 file (.h5, .hdf5) or a directory with images/ and labels/");
     }
 
     /** A progress bar per epoch on a terminal; plain lines (about every 30 s and per epoch) otherwise. */
