@@ -36,8 +36,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code wpunet segment}: boundary maps, probabilities and grains for every slice of a stack. */
 @Command(name = "segment", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
-        description = {"Segment every slice of a stack with a trained WPU-Net (or U-Net): tiled inference, each slice getting the",
-                "previous slice's own prediction as its prior (--propagate own), post-processing to closed one-pixel boundaries.",
+        description = {"Segment every slice of a stack into closed one-pixel boundaries and grains.",
+                "Tiled inference with a trained or the bundled WPU-Net (or U-Net), each slice getting the previous slice's own",
+                "prediction as its prior (--propagate own), post-processed to closed one-pixel boundaries.",
                 "Writes DIR/boundary/NNN.png (255 = boundary), DIR/probability/NNN.tiff (float32) and DIR/grains/NNN.tiff (32-bit",
                 "labels), and for an HDF5 input DIR/segmentation.h5 (the same as H x W x N datasets); with ground truth (--truth,",
                 "or an input that has it) also scores every slice (DIR/scores.json)."})

@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code wpunet train}: trains WPU-Net (or U-Net) on a stack with ground truth, resumably. */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
-        description = {"Train WPU-Net (or U-Net) on a serial-section stack with ground truth (HDF5 image/label/boundary, or a",
-                "directory images/ + labels/). Defaults are the original recipe: abw loss, RMSprop(lr 1e-4, alpha 0.9, eps 1e-5),",
+        description = {"Train WPU-Net (or U-Net) on serial-section stacks with ground truth.",
+                "Stacks: HDF5 (image/label/boundary) or a directory images/ + labels/. Defaults are the original recipe: abw loss, RMSprop(lr 1e-4, alpha 0.9, eps 1e-5),",
                 "Xavier init, gradient-norm clip 5, lr x0.8 every 10 epochs, batch 24 of 256x256 random crops with rot90/flips.",
                 "RUN_DIR receives checkpoints/{last,best-loss,best-vi}/, log.csv, curves.png and samples/epoch-NNN.png.",
                 "A run killed at any moment continues exactly with --resume."})
