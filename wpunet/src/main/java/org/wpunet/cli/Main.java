@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code wpunet} command-line tool. Each subcommand is its own class in this package; add new
- * ones to {@code subcommands} below.
+ * ones to {@code subcommands} below. Modules above this one add theirs through {@link Subcommand}.
  */
 @Command(name = "wpunet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "WPU-Net for the JVM: grain-boundary detection and 3D grain tracking.",
@@ -36,6 +36,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         quietLibraryLogging();
         var cl = new CommandLine(new Main());
+        // commands of modules above this one (tracking), added before the handlers so they inherit them
+        for (Subcommand plugin : java.util.ServiceLoader.load(Subcommand.class)) cl.addSubcommand(plugin);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             var err = commandLine.getErr();
             Throwable t = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
