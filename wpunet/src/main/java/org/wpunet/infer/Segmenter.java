@@ -46,6 +46,12 @@ public final class Segmenter {
         /** Something the user should know about slice {@code index}, e.g. the guard fired. */
         default void warning(int index, String message) {}
 
+        /**
+         * A slice has passed through the network: {@code done} of {@code total} passes ({@code total} is
+         * the number of slices, twice that for {@link Direction#BOTH}). For progress bars.
+         */
+        default void progress(int done, int total) {}
+
         Listener NONE = new Listener() {};
     }
 
@@ -132,9 +138,21 @@ public final class Segmenter {
             acc = null;
             boundary = PostProcessing.fromMask(mask, width, height);
         }
+        return finish(boundary, prob, width, height, prior != null);
+    }
+
+    /** Gap closing (if on) and grains of a post-processed boundary map. */
+    private SliceResult finish(byte[] boundary, float[] prob, int width, int height, boolean priorUsed) {
         if (options.closeGaps()) boundary = GapClosing.apply(boundary, prob, width, height);
         LabelImage grains = Boundaries.toGrains(boundary, width, height);
-        return new SliceResult(width, height, boundary, prob, grains.labels(), grains.maxLabel(), prior != null);
+        return new SliceResult(width, height, boundary, prob, grains.labels(), grains.maxLabel(), priorUsed);
+    }
+
+    /** The whole-slice post-processing of a probability map: boundary where p > 0.5, closing, skeleton. */
+    private SliceResult fromProbability(float[] prob, int width, int height, boolean priorUsed) {
+        byte[] mask = new byte[prob.length];
+        for (int i = 0; i < prob.length; i++) if (prob[i] > 0.5f) mask[i] = (byte) 255;
+        return finish(PostProcessing.fromMask(mask, width, height), prob, width, height, priorUsed);
     }
 
     /** One batch of tiles of equal shape through the network; the logits [B, classes, th, tw] on the host. */
@@ -209,81 +227,158 @@ public final class Segmenter {
             }
     }
 
-    /** A stack with ground truth (needed for {@link Propagation#GT}). */
+    /** A stack with ground truth (needed for {@link Propagation#GT}), in the FORWARD direction. */
     public StackResult segmentStack(SerialStack stack, Propagation mode, byte[] firstMask, Listener listener) {
+        return segmentStack(stack, mode, Direction.FORWARD, firstMask, listener);
+    }
+
+    /** A stack with ground truth (needed for {@link Propagation#GT}). */
+    public StackResult segmentStack(SerialStack stack, Propagation mode, Direction direction, byte[] firstMask, Listener listener) {
         Objects.requireNonNull(stack, "stack");
-        return run(List.of(stack.images()), stack.boundaries(), stack.width(), stack.height(), mode, firstMask, listener);
+        return run(List.of(stack.images()), stack.boundaries(), stack.width(), stack.height(), mode, direction, firstMask, listener);
+    }
+
+    /** A stack of 8-bit images without ground truth ({@link Propagation#GT} is refused), in the FORWARD direction. */
+    public StackResult segmentStack(List<byte[]> images, int width, int height, Propagation mode, byte[] firstMask, Listener listener) {
+        return segmentStack(images, width, height, mode, Direction.FORWARD, firstMask, listener);
     }
 
     /** A stack of 8-bit images without ground truth ({@link Propagation#GT} is refused). */
-    public StackResult segmentStack(List<byte[]> images, int width, int height, Propagation mode, byte[] firstMask, Listener listener) {
+    public StackResult segmentStack(List<byte[]> images, int width, int height, Propagation mode, Direction direction, byte[] firstMask,
+                                    Listener listener) {
         Objects.requireNonNull(images, "images");
         if (mode == Propagation.GT)
             throw new IllegalArgumentException("GT propagation needs the true boundaries of the stack: pass a SerialStack, or use OWN or NONE");
-        return run(images, null, width, height, mode, firstMask, listener);
+        return run(images, null, width, height, mode, direction, firstMask, listener);
+    }
+
+    /** {@link #forEachSlice(List, byte[][], int, int, Propagation, Direction, byte[], Listener)} in the FORWARD direction. */
+    public List<Integer> forEachSlice(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask,
+                                      Listener listener) {
+        return forEachSlice(images, truth, width, height, mode, Direction.FORWARD, firstMask, listener);
     }
 
     /**
      * Streams a stack through the network: the same propagation and guard as {@link #segmentStack},
      * but each slice's result goes only to the listener and is not kept (only the previous slice's
-     * boundary is, for OWN), so a stack of any length runs in the memory of one slice. {@code truth}
+     * boundary is, for OWN), so a stack of any length runs in the memory of one slice (BOTH also keeps
+     * the reverse pass's probabilities, on disk for large stacks: {@link ProbabilityStore}). Slices reach
+     * the listener in the order of the (last) pass: ascending, or descending for REVERSE. {@code truth}
      * (the true boundaries) may be null unless the mode is GT. Returns the 0-based indices the guard
-     * re-segmented without their prior.
+     * re-segmented without their prior, ascending.
      */
-    public List<Integer> forEachSlice(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask,
-                                      Listener listener) {
+    public List<Integer> forEachSlice(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, Direction direction,
+                                      byte[] firstMask, Listener listener) {
         Objects.requireNonNull(images, "images");
         if (mode == Propagation.GT && truth == null)
             throw new IllegalArgumentException("GT propagation needs the true boundaries of the stack: use OWN or NONE, or give the truth");
-        return run(images, truth, width, height, mode, firstMask, listener, null);
+        return run(images, truth, width, height, mode, direction, firstMask, listener, null);
     }
 
-    private StackResult run(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask, Listener listener) {
+    private StackResult run(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, Direction direction, byte[] firstMask,
+                            Listener listener) {
         long t0 = System.nanoTime();
-        List<SliceResult> out = new ArrayList<>(images.size());
-        List<Integer> guarded = run(images, truth, width, height, mode, firstMask, listener, out);
-        return new StackResult(out, guarded, (System.nanoTime() - t0) / 1e9);
+        SliceResult[] out = new SliceResult[images.size()];
+        List<Integer> guarded = run(images, truth, width, height, mode, direction, firstMask, listener, out);
+        return new StackResult(List.of(out), guarded, (System.nanoTime() - t0) / 1e9);
     }
 
     /**
-     * Slice 0 gets {@code firstMask} (null = no prior); slice k > 0 gets slice k-1's own boundary (OWN),
-     * its true boundary (GT) or none (NONE). Then the guard ({@link #GUARD_RATIO}). Results go to the
-     * listener and, when {@code keep} is not null, into it.
+     * Runs the passes {@code direction} asks for. Results go to the listener and, when {@code keep} is
+     * not null, into it at their slice index.
      */
-    private List<Integer> run(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask,
-                              Listener listener, List<SliceResult> keep) {
+    private List<Integer> run(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, Direction direction, byte[] firstMask,
+                              Listener listener, SliceResult[] keep) {
         Objects.requireNonNull(mode, "propagation mode");
-        Listener l = listener == null ? Listener.NONE : listener;
+        Objects.requireNonNull(direction, "direction");
         if (images.isEmpty()) throw new IllegalArgumentException("the stack has no slices");
         if (truth != null && truth.length != images.size())
             throw new IllegalArgumentException("the truth has " + truth.length + " slices, the stack " + images.size());
         if (firstMask != null && firstMask.length != (long) width * height)
             throw new IllegalArgumentException("first mask has " + firstMask.length + " bytes, expected " + width + "x" + height);
-        List<Integer> guarded = new ArrayList<>();
-        byte[] previous = null;
         for (int k = 0; k < images.size(); k++) {
-            byte[] prior = k == 0 ? firstMask : switch (mode) {
-                case OWN -> previous;
-                case GT -> truth[k - 1];
-                case NONE -> null;
-            };
             byte[] image = images.get(k);
             if (image == null || image.length != (long) width * height)
-                throw new IllegalArgumentException("slice " + (k + 1) + " has " + (image == null ? "no" : image.length + "") + " bytes, expected " + width + "x" + height);
-            SliceResult r = segment(image, width, height, prior);
-            if (r.priorUsed()) {
-                double dp = SliceResult.density(prior), d = r.boundaryDensity();
-                if (dp > 0 && d < GUARD_RATIO * dp) {
-                    l.warning(k, String.format(Locale.ROOT, "slice %d: boundary density %.4f is below %.1f x its prior's %.4f;"
-                            + " segmented again without the prior", k + 1, d, GUARD_RATIO, dp));
-                    r = segment(image, width, height, null);
-                    guarded.add(k);
+                throw new IllegalArgumentException("slice " + (k + 1) + " has " + (image == null ? "no" : image.length + "") + " bytes, expected "
+                        + width + "x" + height);
+        }
+        int n = images.size();
+        // BOTH with identical passes (no prior) is one FORWARD pass
+        Direction d = direction == Direction.BOTH && (!usesPrior() || mode == Propagation.NONE) ? Direction.FORWARD : direction;
+        Chain chain = new Chain(images, truth, width, height, mode, firstMask, listener == null ? Listener.NONE : listener, keep,
+                d == Direction.BOTH ? 2 * n : n);
+        switch (d) {
+            case FORWARD -> chain.pass(false, null, null, true);
+            case REVERSE -> chain.pass(true, null, null, true);
+            case BOTH -> {
+                try (ProbabilityStore reverse = new ProbabilityStore(n, width * height)) {
+                    chain.pass(true, null, reverse, false);
+                    chain.pass(false, reverse, null, true);
                 }
             }
-            previous = r.boundary();
-            if (keep != null) keep.add(r);
-            l.slice(k, images.size(), r);
         }
-        return guarded;
+        return List.copyOf(chain.guarded);
+    }
+
+    /** One stack's passes: the prior chain, the guard, and progress. */
+    private final class Chain {
+        private final List<byte[]> images;
+        private final byte[][] truth;
+        private final int width, height, total;
+        private final Propagation mode;
+        private final byte[] firstMask;
+        private final Listener listener;
+        private final SliceResult[] keep;
+        final java.util.TreeSet<Integer> guarded = new java.util.TreeSet<>();
+        private int done;
+
+        Chain(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, byte[] firstMask, Listener listener,
+              SliceResult[] keep, int total) {
+            this.images = images; this.truth = truth; this.width = width; this.height = height; this.mode = mode;
+            this.firstMask = firstMask; this.listener = listener; this.keep = keep; this.total = total;
+        }
+
+        /**
+         * One pass over the stack, ascending or (reverse) descending. The first slice of the pass gets
+         * the first mask; slice k then gets its predecessor's own boundary (OWN), true boundary (GT) or
+         * none (NONE), then the guard ({@link #GUARD_RATIO}). With {@code mixWith}, slice k's probability
+         * is averaged with the stored one and post-processed again; with {@code storeInto}, the pass's
+         * probabilities are stored; {@code emit} sends the results to the listener and {@code keep}.
+         */
+        void pass(boolean reverse, ProbabilityStore mixWith, ProbabilityStore storeInto, boolean emit) {
+            int n = images.size();
+            byte[] previous = null;
+            for (int j = 0; j < n; j++) {
+                int k = reverse ? n - 1 - j : j, from = reverse ? k + 1 : k - 1;
+                byte[] prior = j == 0 ? firstMask : switch (mode) {
+                    case OWN -> previous;
+                    case GT -> truth[from];
+                    case NONE -> null;
+                };
+                byte[] image = images.get(k);
+                SliceResult r = segment(image, width, height, prior);
+                if (r.priorUsed()) {
+                    double dp = SliceResult.density(prior), dr = r.boundaryDensity();
+                    if (dp > 0 && dr < GUARD_RATIO * dp) {
+                        listener.warning(k, String.format(Locale.ROOT, "slice %d: boundary density %.4f is below %.1f x its prior's %.4f;"
+                                + " segmented again without the prior", k + 1, dr, GUARD_RATIO, dp));
+                        r = segment(image, width, height, null);
+                        guarded.add(k);
+                    }
+                }
+                if (storeInto != null) storeInto.put(k, r.probability());
+                if (mixWith != null) {
+                    float[] other = mixWith.get(k), mine = r.probability(), p = new float[mine.length];
+                    for (int i = 0; i < p.length; i++) p[i] = 0.5f * (mine[i] + other[i]);
+                    r = fromProbability(p, width, height, r.priorUsed());
+                }
+                previous = r.boundary();
+                listener.progress(++done, total);
+                if (emit) {
+                    if (keep != null) keep[k] = r;
+                    listener.slice(k, n, r);
+                }
+            }
+        }
     }
 }

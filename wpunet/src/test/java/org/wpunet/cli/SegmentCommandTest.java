@@ -120,6 +120,30 @@ class SegmentCommandTest {
     }
 
     @Test
+    void reverseAndTwoWayKeepTheSlicesInOrder(@TempDir Path tmp) throws IOException {
+        for (String mode : List.of("--reverse", "--two-way")) {
+            Path out = tmp.resolve(mode.substring(2));
+            var r = segment("--model", run.toString(), "--data", h5.toString(), "--slices", "2-4", "--out", out.toString(), mode);
+            assertEquals(0, r.rc(), r.err());
+            assertTrue(r.err().contains(mode.equals("--reverse") ? "(reverse)" : "(two-way)"), r.err());
+            // the reverse pass delivers slice 4 first: the HDF5 copy and the scores still go by slice number
+            try (var f = new io.jhdf.HdfFile(out.resolve("segmentation.h5"))) {
+                int[][][] bd = (int[][][]) f.getDatasetByPath("boundary").getData();
+                for (int k = 0; k < 3; k++) {
+                    Gray8Image b = PngIO.readGray8(out.resolve("boundary/00" + (k + 2) + ".png"));
+                    for (int y = 0; y < 48; y++)
+                        for (int x = 0; x < 48; x++) assertEquals(b.pixels()[y * 48 + x] & 0xFF, bd[y][x][k], "slice " + (k + 2));
+                }
+            }
+            String json = Files.readString(out.resolve("scores.json"));
+            assertTrue(json.indexOf("\"002.png\"") < json.indexOf("\"003.png\"") && json.indexOf("\"003.png\"") < json.indexOf("\"004.png\""), json);
+        }
+        var both = segment("--model", run.toString(), "--data", h5.toString(), "--out", tmp.resolve("x").toString(), "--reverse", "--two-way");
+        assertEquals(2, both.rc());
+        assertEquals("error: --reverse and --two-way exclude each other (--two-way runs both directions)", both.err().strip());
+    }
+
+    @Test
     void badInputIsOneErrorLine(@TempDir Path tmp) throws IOException {
         SerialStack s = Hdf5Stack.read(h5);
         Path imgs = Files.createDirectories(tmp.resolve("noTruth"));

@@ -34,7 +34,7 @@ class SegmenterTest {
         return m;
     }
 
-    static Segmenter segmenter(TestModels.Identity m, int tile, int margin, Stitch stitch, int batch) {
+    static Segmenter segmenter(org.wpunet.model.AbstractUNet m, int tile, int margin, Stitch stitch, int batch) {
         return new Segmenter(m, MEAN, STD, new SegmentOptions(tile, margin, stitch, false, batch, "fp32"));
     }
 
@@ -197,6 +197,80 @@ class SegmenterTest {
         }
         // 5 forward passes: slice 1, slice 2 with the prior (collapsed), slice 2, slice 3 with the prior, slice 3
         assertEquals(5, collapse.priors.size());
+    }
+
+    @Test
+    void reversePassesThePriorFromTheLastSliceTowardsTheFirst() {
+        TestModels.Identity probe = new TestModels.Identity(2, false);
+        byte[][] imgs = stackImages(3);
+        List<Integer> done = new ArrayList<>();
+        byte[] first = threshold(imgs[0]);
+        StackResult r = segmenter(probe, 32, 0, Stitch.BLEND, 1).segmentStack(List.of(imgs), 32, 32, Propagation.OWN, Direction.REVERSE,
+                first, new Segmenter.Listener() {
+                    @Override public void slice(int index, int count, SliceResult s) { done.add(index); }
+                });
+        assertEquals(List.of(2, 1, 0), done);
+        // calls in order: slice 3 (the first mask), slice 2 (slice 3's result), slice 1 (slice 2's result)
+        assertArrayEquals(first, decode(probe.priors.get(0)));
+        assertArrayEquals(r.slices().get(2).boundary(), decode(probe.priors.get(1)));
+        assertArrayEquals(r.slices().get(1).boundary(), decode(probe.priors.get(2)));
+        // results are kept at their slice index
+        for (int k = 0; k < 3; k++) assertArrayEquals(threshold(imgs[k]), r.slices().get(k).boundary(), "slice " + k);
+    }
+
+    @Test
+    void twoWayRunsAReversePassThenAForwardPassAveragingTheirProbabilities() {
+        // pass 1 (reverse) answers logit 2, pass 2 (forward) logit -1: every emitted probability is their mean
+        TestModels.TwoAnswers two = new TestModels.TwoAnswers(2f, -1f, 3);
+        List<Integer> done = new ArrayList<>(), progress = new ArrayList<>();
+        StackResult r = segmenter(two, 32, 0, Stitch.BLEND, 1).segmentStack(List.of(stackImages(3)), 32, 32, Propagation.OWN,
+                Direction.BOTH, null, new Segmenter.Listener() {
+                    @Override public void slice(int index, int count, SliceResult s) { done.add(index); }
+                    @Override public void progress(int d, int total) { progress.add(d * 10 + total); }
+                });
+        assertEquals(List.of(0, 1, 2), done);
+        assertEquals(List.of(16, 26, 36, 46, 56, 66), progress);   // 6 passes of 6
+        float expect = (float) (0.5 * (1 / (1 + Math.exp(-2.0)) + 1 / (1 + Math.exp(1.0))));   // 0.5*(0.881+0.269) = 0.575
+        for (SliceResult s : r.slices()) {
+            for (float p : s.probability()) assertEquals(expect, p, 1e-6f);
+            // p > 0.5 everywhere: all boundary, skeletonised to a thin set, not the all-grain answer of pass 2 alone
+            assertTrue(s.boundaryDensity() > 0, "the average, not the last pass, decides");
+        }
+
+        // the forward chain passes on the averaged boundaries: the probe sees reverse priors, then forward ones
+        TestModels.Identity probe = new TestModels.Identity(2, false);
+        byte[][] imgs = stackImages(3);
+        StackResult p = segmenter(probe, 32, 0, Stitch.BLEND, 1).segmentStack(List.of(imgs), 32, 32, Propagation.OWN, Direction.BOTH, null, null);
+        assertEquals(6, probe.priors.size());
+        assertArrayEquals(new byte[32 * 32], decode(probe.priors.get(0)));   // reverse: slice 3 first, no prior
+        assertArrayEquals(new byte[32 * 32], decode(probe.priors.get(3)));   // forward: slice 1 first, no prior
+        for (int k = 1; k < 3; k++) assertArrayEquals(p.slices().get(k - 1).boundary(), decode(probe.priors.get(3 + k)), "slice " + k);
+        // a model that ignores its prior gives the one-way answer (the mean of two equal probabilities)
+        StackResult f = segmenter(new TestModels.Identity(2, false), 32, 0, Stitch.BLEND, 1).segmentStack(List.of(imgs), 32, 32,
+                Propagation.OWN, null, null);
+        for (int k = 0; k < 3; k++) assertArrayEquals(f.slices().get(k).probability(), p.slices().get(k).probability(), "slice " + k);
+
+        // NONE and U-Nets: both passes would be the same, so only one runs
+        TestModels.Identity none = new TestModels.Identity(2, false);
+        segmenter(none, 32, 0, Stitch.BLEND, 1).segmentStack(List.of(imgs), 32, 32, Propagation.NONE, Direction.BOTH, null, null);
+        assertEquals(3, none.priors.size());
+    }
+
+    @Test
+    void theTwoWayStoreKeepsProbabilitiesOnDiskExactlyAsOnTheHeap() {
+        Random rnd = new Random(5);
+        float[][] planes = new float[4][77];
+        for (float[] p : planes) for (int i = 0; i < p.length; i++) p[i] = rnd.nextFloat();
+        for (boolean heap : new boolean[] {true, false})
+            try (ProbabilityStore s = new ProbabilityStore(4, 77, heap)) {
+                assertEquals(heap, s.onHeap());
+                for (int k = 3; k >= 0; k--) s.put(k, planes[k]);
+                for (int k = 0; k < 4; k++) assertArrayEquals(planes[k], s.get(k), "slice " + k + (heap ? " heap" : " disk"));
+                assertThrows(IllegalArgumentException.class, () -> s.put(0, new float[5]));
+            }
+        try (ProbabilityStore s = new ProbabilityStore(2, 3, false)) {
+            assertThrows(IllegalStateException.class, () -> s.get(1));   // never written
+        }
     }
 
     @Test

@@ -48,6 +48,33 @@ final class TestModels {
         }
     }
 
+    /**
+     * Logits (0, a) for every pixel of its first {@code switchAfter} tiles, (0, b) afterwards: a network
+     * whose answer differs between the passes of a two-way run, so their average can be checked.
+     */
+    static final class TwoAnswers extends AbstractUNet {
+        private final float a, b;
+        private final int switchAfter;
+        private int calls;
+
+        TwoAnswers(float a, float b, int switchAfter) {
+            super(2, 2, new int[] {1, 1, 1, 1, 1});
+            this.a = a; this.b = b; this.switchAfter = switchAfter;
+            eval();
+        }
+
+        @Override
+        public Variable forward(Variable x) {
+            checkInput(x);
+            int[] s = x.shape();
+            int plane = s[2] * s[3];
+            float[] out = new float[s[0] * 2 * plane];
+            for (int k = 0; k < s[0]; k++, calls++)
+                java.util.Arrays.fill(out, (k * 2 + 1) * plane, (k * 2 + 2) * plane, calls < switchAfter ? a : b);
+            return Variable.constant(Tensor.of(out, s[0], 2, s[2], s[3]));
+        }
+    }
+
     /** The probability Segmenter computes for grey value v through {@link Identity}. */
     static float identityProbability(int v, double mean, double std) {
         float n = (float) ((v / 255.0 - mean) / std);
