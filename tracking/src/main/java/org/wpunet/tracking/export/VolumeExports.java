@@ -45,17 +45,36 @@ public final class VolumeExports {
      * order of {@link #OUTPUT_NAMES} (the slice folder's PNGs are not listed one by one).
      */
     public static List<Path> writeAll(LabelVolume volume, Path outDir, VoxelSize voxel) throws IOException {
+        return writeAll(volume, outDir, voxel, Progress.NONE);
+    }
+
+    /** Reports each output as it is finished: its path, how many are done, of how many. */
+    @FunctionalInterface
+    public interface Progress {
+        void written(Path output, int done, int total);
+        Progress NONE = (p, d, t) -> {};
+    }
+
+    /** {@link #writeAll(LabelVolume, Path, VoxelSize)} telling {@code progress} after each output. */
+    public static List<Path> writeAll(LabelVolume volume, Path outDir, VoxelSize voxel, Progress progress) throws IOException {
         check(volume, voxel);
+        Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(outDir, "outDir");
         if (Files.exists(outDir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(outDir))
             throw new IOException("cannot write " + outDir + ": exists and is not a directory");
         checkSlicesReplaceable(outDir.resolve(SLICES));  // before anything is written
         List<Path> written = new ArrayList<>();
+        int total = OUTPUT_NAMES.size();
         written.add(writeHdf5(volume, outDir.resolve(HDF5), voxel));
+        progress.written(written.getLast(), written.size(), total);
         written.add(writeTiff(volume, outDir.resolve(TIFF), voxel));
+        progress.written(written.getLast(), written.size(), total);
         written.add(writeVti(volume, outDir.resolve(VTI), voxel));
+        progress.written(written.getLast(), written.size(), total);
         written.add(writeSlicePngs(volume, outDir.resolve(SLICES)));
+        progress.written(written.getLast(), written.size(), total);
         written.add(writeOrthogonalViews(volume, outDir.resolve(ORTHOGONAL), voxel));
+        progress.written(written.getLast(), written.size(), total);
         return List.copyOf(written);
     }
 

@@ -19,6 +19,9 @@ import org.wpunet.tracking.VoxelSize;
  * other). Label 0 is "no grain": it counts towards nothing.
  */
 public final class GrainStatistics {
+    /** Suggested file names in an output directory (what {@code track} writes). */
+    public static final String CSV = "grains.csv", HISTOGRAM = "grain-sizes.png";
+
     private final List<Grain> grains;
     private final VoxelSize voxel;
     private final LognormalFit fit;
