@@ -2,6 +2,7 @@ package org.wpunet.tracking.export;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.wpunet.core.cpu.Parallel;
 import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.data.DirectoryStack;
 import org.wpunet.data.LabelVolume;
@@ -122,13 +124,22 @@ public final class VolumeExports {
         AtomicFiles.createParentDirectories(dir);
         Path staged = AtomicFiles.stagingDirectory(dir);
         try {
-            for (int z = 0; z < n; z++) {
-                final int k = z;
-                BufferedImage img = LabelPlanes.render((x, y) -> volume.get(x, y, k), w, h, w * s, h * s);
-                Path png = staged.resolve(DirectoryStack.fileName(z, n));
-                if (!ImageIO.write(img, "png", png.toFile())) throw new IOException("no PNG writer");
-            }
+            // slices are independent: render and encode them on the shared CPU pool
+            Parallel.forRange(n, 1, (from, to) -> {
+                for (int z = from; z < to; z++) {
+                    final int k = z;
+                    BufferedImage img = LabelPlanes.render((x, y) -> volume.get(x, y, k), w, h, w * s, h * s);
+                    Path png = staged.resolve(DirectoryStack.fileName(z, n));
+                    try {
+                        if (!ImageIO.write(img, "png", png.toFile())) throw new IOException("no PNG writer");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            });
             AtomicFiles.publish(List.of(new AtomicFiles.Move(staged, dir)), true);
+        } catch (UncheckedIOException e) {
+            throw new IOException("cannot write " + dir + ": " + AtomicFiles.reason(e.getCause(), dir, staged), e.getCause());
         } finally {
             AtomicFiles.discard(staged);   // gone already when published
         }

@@ -184,6 +184,19 @@ class GrainStatisticsTest {
     }
 
     @Test
+    void aVolumeWithoutGrainsGivesAnEmptyTableAndStillAPicture() throws IOException {
+        GrainStatistics s = GrainStatistics.of(empty(5, 4, 3), new VoxelSize(1, 1));
+        assertEquals(List.of(), s.grains());
+        assertEquals(1, s.summaryLines().size());
+        assertTrue(s.summaryLines().get(0).startsWith("grains: 0 "), s.summaryLines().get(0));
+        assertTrue(Double.isNaN(s.diameterFit().mu()));
+        s.writeCsv(dir.resolve("grains.csv"));
+        assertEquals(List.of(Grain.CSV_HEADER), Files.readAllLines(dir.resolve("grains.csv")));
+        s.writeHistogram(dir.resolve("sizes.png"));
+        assertNotNull(ImageIO.read(dir.resolve("sizes.png").toFile()));
+    }
+
+    @Test
     void negativeLabelsAreRefused() {
         LabelVolume v = empty(3, 3, 1);
         v.data()[4] = -2;
