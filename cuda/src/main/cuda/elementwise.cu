@@ -1,39 +1,41 @@
 // Elementwise kernels over strided layouts (stride 0 = broadcast). Values are computed in double and
 // stored in the output dtype, which reproduces the CPU backend's double path; op codes are the
-// ordinals of org.wpunet.core.UnaryOp / BinaryOp.
+// ordinals of org.wpunet.core.UnaryOp / BinaryOp, named in kernel_codes.cuh.
 #include "common.cuh"
 
 __device__ __forceinline__ double unary_apply(int op, double x) {
     switch (op) {
-        case 0: return -x;                                   // NEG
-        case 1: return fabs(x);                              // ABS
-        case 2: return exp(x);                               // EXP
-        case 3: return log(x);                               // LOG
-        case 4: return sqrt(x);                              // SQRT
-        case 5: return (x > 0 || x != x) ? x : 0.0;          // RELU (NaN kept)
-        case 6: return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); // SIGMOID, stable both ways
-        case 7: return tanh(x);                              // TANH
-        case 8: return x > 0 ? 1.0 : (x < 0 ? -1.0 : x);     // SIGN (signum keeps 0, -0 and NaN)
-        case 9: return x * x;                                // SQUARE
-        default: return 1.0 / x;                             // RECIPROCAL
+        case WP_UNARY_NEG: return -x;
+        case WP_UNARY_ABS: return fabs(x);
+        case WP_UNARY_EXP: return exp(x);
+        case WP_UNARY_LOG: return log(x);
+        case WP_UNARY_SQRT: return sqrt(x);
+        case WP_UNARY_RELU: return (x > 0 || x != x) ? x : 0.0;  // NaN kept
+        case WP_UNARY_SIGMOID: return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));  // stable both ways
+        case WP_UNARY_TANH: return tanh(x);
+        case WP_UNARY_SIGN: return x > 0 ? 1.0 : (x < 0 ? -1.0 : x);  // signum keeps 0, -0 and NaN
+        case WP_UNARY_SQUARE: return x * x;
+        case WP_UNARY_RECIPROCAL: return 1.0 / x;
+        default: return __longlong_as_double(0x7ff8000000000000ll);  // not an op code: NaN
     }
 }
 
 __device__ __forceinline__ double binary_apply(int op, double a, double b) {
     switch (op) {
-        case 0: return a + b;
-        case 1: return a - b;
-        case 2: return a * b;
-        case 3: return a / b;
-        case 4: return pow(a, b);
-        case 5: return (a != a || b != b) ? (a + b) : fmax(a, b);   // MAXIMUM, NaN propagates
-        case 6: return (a != a || b != b) ? (a + b) : fmin(a, b);   // MINIMUM
-        case 7: return a == b ? 1.0 : 0.0;
-        case 8: return a != b ? 1.0 : 0.0;
-        case 9: return a < b ? 1.0 : 0.0;
-        case 10: return a <= b ? 1.0 : 0.0;
-        case 11: return a > b ? 1.0 : 0.0;
-        default: return a >= b ? 1.0 : 0.0;
+        case WP_BINARY_ADD: return a + b;
+        case WP_BINARY_SUB: return a - b;
+        case WP_BINARY_MUL: return a * b;
+        case WP_BINARY_DIV: return a / b;
+        case WP_BINARY_POW: return pow(a, b);
+        case WP_BINARY_MAXIMUM: return (a != a || b != b) ? (a + b) : fmax(a, b);  // NaN propagates
+        case WP_BINARY_MINIMUM: return (a != a || b != b) ? (a + b) : fmin(a, b);  // NaN propagates
+        case WP_BINARY_EQ: return a == b ? 1.0 : 0.0;
+        case WP_BINARY_NE: return a != b ? 1.0 : 0.0;
+        case WP_BINARY_LT: return a < b ? 1.0 : 0.0;
+        case WP_BINARY_LE: return a <= b ? 1.0 : 0.0;
+        case WP_BINARY_GT: return a > b ? 1.0 : 0.0;
+        case WP_BINARY_GE: return a >= b ? 1.0 : 0.0;
+        default: return __longlong_as_double(0x7ff8000000000000ll);  // not an op code: NaN
     }
 }
 

@@ -1,5 +1,5 @@
 // Reductions (one block per output element, fixed-shape tree: deterministic) and softmax.
-// Op codes are org.wpunet.core.ReduceOp ordinals: SUM=0, MAX=1, MIN=2, ARGMAX=3, ARGMIN=4, SUM_SQUARES=5.
+// Op codes are org.wpunet.core.ReduceOp ordinals, named in kernel_codes.cuh.
 #include "common.cuh"
 
 #define WP_RED_THREADS 256
@@ -31,12 +31,12 @@ extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay
     int o = blockIdx.x / chunks, ck = blockIdx.x - o * chunks;
     int base = lay_offset(lk, o);
     int t = threadIdx.x;
-    if (op == 0 || op == 5) {
+    if (op == WP_REDUCE_SUM || op == WP_REDUCE_SUM_SQUARES) {
         int from = (int)((long long)inner * ck / chunks), to = (int)((long long)inner * (ck + 1) / chunks);
         double acc = 0;
         for (int j = from + t; j < to; j += blockDim.x) {
             double v = ld(x, xdt, base + lay_offset(lr, j));
-            acc += op == 5 ? v * v : v;
+            acc += op == WP_REDUCE_SUM_SQUARES ? v * v : v;
         }
         sv[t] = acc;
         __syncthreads();
@@ -47,7 +47,7 @@ extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay
         if (t == 0) st(y, ydt, blockIdx.x, sv[0]);
         return;
     }
-    bool isMax = (op == 1 || op == 3);
+    bool isMax = (op == WP_REDUCE_MAX || op == WP_REDUCE_ARGMAX);
     Acc a; a.v = isMax ? -INFINITY : INFINITY; a.i = -1;
     for (int j = t; j < inner; j += blockDim.x) {
         Acc b; b.v = ld(x, xdt, base + lay_offset(lr, j)); b.i = j;
@@ -64,7 +64,7 @@ extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay
         }
         __syncthreads();
     }
-    if (t == 0) st(y, ydt, o, op >= 3 ? (double)si[0] : sv[0]);
+    if (t == 0) st(y, ydt, o, (op == WP_REDUCE_ARGMAX || op == WP_REDUCE_ARGMIN) ? (double)si[0] : sv[0]);
 }
 
 // Short reductions (inner <= 32, e.g. argmax over 2 classes per pixel): one thread per output, the
@@ -72,21 +72,21 @@ extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay
 extern "C" __global__ void wp_reduce_rows(int op, const void* x, int xdt, Lay lk, Lay lr, int inner, int outN, void* y, int ydt) {
     WP_LOOP(o, outN) {
         int base = lay_offset(lk, o);
-        if (op == 0 || op == 5) {
+        if (op == WP_REDUCE_SUM || op == WP_REDUCE_SUM_SQUARES) {
             double acc = 0;
             for (int j = 0; j < inner; ++j) {
                 double v = ld(x, xdt, base + lay_offset(lr, j));
-                acc += op == 5 ? v * v : v;
+                acc += op == WP_REDUCE_SUM_SQUARES ? v * v : v;
             }
             st(y, ydt, o, acc);
         } else {
-            bool isMax = (op == 1 || op == 3);
+            bool isMax = (op == WP_REDUCE_MAX || op == WP_REDUCE_ARGMAX);
             Acc a; a.v = isMax ? -INFINITY : INFINITY; a.i = -1;
             for (int j = 0; j < inner; ++j) {
                 Acc b; b.v = ld(x, xdt, base + lay_offset(lr, j)); b.i = j;
                 a = combine(isMax, a, b);
             }
-            st(y, ydt, o, op >= 3 ? (double)a.i : a.v);
+            st(y, ydt, o, (op == WP_REDUCE_ARGMAX || op == WP_REDUCE_ARGMIN) ? (double)a.i : a.v);
         }
     }
 }

@@ -19,7 +19,14 @@ public final class CachingAllocator {
         /** Allocates bytes, returns the device address; throws {@link OutOfMemory} when the device is full. */
         long malloc(long bytes);
 
+        /** Frees a block the stream no longer uses ({@link #synchronize} has run since its last use). */
         void free(long address);
+
+        /** Waits until the device has finished every queued use of every block (once per emptyCache). */
+        default void synchronize() {}
+
+        /** Bytes the device could still allocate (cuMemGetInfo's free), for sizing optional workspaces. */
+        default long freeBytes() { return Long.MAX_VALUE; }
     }
 
     /** Raw allocation failure for lack of memory (other failures are plain CudaExceptions). */
@@ -94,6 +101,8 @@ public final class CachingAllocator {
 
     /** Gives every cached (unused) block back to the device. */
     public synchronized void emptyCache() {
+        if (cache.isEmpty()) return;
+        raw.synchronize(); // once: cuMemFree of a block the stream may still touch is unsafe
         for (TreeMap<Long, ArrayDeque<Block>> bins : cache.values()) {
             for (ArrayDeque<Block> q : bins.values()) {
                 for (Block b : q) {
@@ -104,6 +113,15 @@ public final class CachingAllocator {
         }
         cache.clear();
         cached = 0;
+    }
+
+    /**
+     * Bytes a new allocation could use without failing: what the device has free plus what this cache
+     * holds (given back on demand by {@link #allocate}'s retry).
+     */
+    public synchronized long allocatable() {
+        long free = raw.freeBytes();
+        return free == Long.MAX_VALUE ? free : free + cached;
     }
 
     public synchronized Stats stats() { return new Stats(inUse, reserved, peak, cached, blocksInUse); }

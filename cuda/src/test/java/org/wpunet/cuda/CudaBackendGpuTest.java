@@ -46,7 +46,7 @@ class CudaBackendGpuTest {
 
     @Test
     void transfersCrossThePinnedStagingChunks() {
-        float[] big = rand((CudaBackend.PINNED_BYTES / 4) * 2 + 17);
+        float[] big = rand((CudaTransfers.PINNED_BYTES / 4) * 2 + 17);
         Storage s = gpu.fromHost(big, DType.F32);
         try {
             assertArrayEquals(big, f(s, big.length));
@@ -57,7 +57,7 @@ class CudaBackendGpuTest {
         } finally {
             ((CudaStorage) s).free();
         }
-        double[] d = new double[(CudaBackend.PINNED_BYTES / 8) + 3];
+        double[] d = new double[(CudaTransfers.PINNED_BYTES / 8) + 3];
         for (int i = 0; i < d.length; i++) d[i] = i * 0.5 - 7;
         Storage sd = gpu.fromHost(d, DType.F64);
         try {
@@ -131,7 +131,7 @@ class CudaBackendGpuTest {
             NeuralOps.PoolResult pool = NeuralOps.maxPool2d(a, 2);
             Tensor dy = pool.values().softmax(1);
             Tensor da = NeuralOps.maxPool2dBackward(dy, pool.indices(), a.shape());
-            Tensor[] g = NeuralOps.batchNormBackward(y, da, gamma, bn.saveMean(), bn.saveInvStd());
+            Tensor[] g = NeuralOps.batchNormBackward(y, da, gamma, bn.saveMean(), bn.saveInvStd(), 1e-5);
             NeuralOps.conv2dBackwardInput(g[0], w, x.shape(), p);
             NeuralOps.conv2dBackwardWeight(x, g[0], w.shape(), p, true);
             Tensor m = a.flatten(2, 3);
