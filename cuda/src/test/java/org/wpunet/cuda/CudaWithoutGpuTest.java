@@ -95,7 +95,12 @@ class CudaWithoutGpuTest {
         for (int d = 0; d < 9; d++) reversed[d] = 8 - d;
         var e = assertThrows(IllegalArgumentException.class, () -> Launch.lay(Layout.contiguous(nine).permute(reversed), "unary"));
         assertTrue(e.getMessage().contains("unary") && e.getMessage().contains("rank 9"), e.getMessage());
-        // coalescing: a compact tensor is one run; broadcast (stride 0) dims merge; offsets of every index kept
+        // the indexing kernels read shape[dim] / stride[dim] by dim number: their layouts keep every dim
+        int[] exact = Launch.layExact(l, "gather");
+        assertEquals(4, exact[Launch.LAY_RANK]);
+        assertArrayEquals(new int[]{1, 5, 4, 3}, java.util.Arrays.copyOfRange(exact, 2, 6));
+        assertArrayEquals(new int[]{60, 1, 5, 20}, java.util.Arrays.copyOfRange(exact, 10, 14));
+        // coalescing (elementwise kernels only): a compact tensor is one run; broadcast (stride 0) dims merge; offsets of every index kept
         assertArrayEquals(new int[][]{{120}, {1}}, Launch.coalesce(new int[]{2, 3, 4, 5}, new int[]{60, 20, 5, 1}));
         assertArrayEquals(new int[][]{{6, 20}, {0, 1}}, Launch.coalesce(new int[]{2, 3, 4, 5}, new int[]{0, 0, 5, 1}));
         assertArrayEquals(new int[][]{{}, {}}, Launch.coalesce(new int[]{1, 1}, new int[]{1, 1}));
