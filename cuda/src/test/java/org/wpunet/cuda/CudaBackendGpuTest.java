@@ -1,12 +1,10 @@
 package org.wpunet.cuda;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.wpunet.core.Backends;
 import org.wpunet.core.ConvParams;
@@ -19,15 +17,16 @@ import org.wpunet.core.Scope;
 import org.wpunet.core.Storage;
 import org.wpunet.core.Tensor;
 import org.wpunet.core.conformance.Conformance;
+import org.wpunet.core.conformance.RequiresCuda;
 
 /**
  * What is specific to the CUDA backend: transfers through the pinned staging buffer, the global
  * gradient norm, index errors raised from device kernels, the caching allocator (statistics,
  * emptyCache, memory flat across repeated ops) and the TF32 switch. Op results against the CPU
  * are the conformance suites' job (org.wpunet.cuda.conformance, from wpunet-core's test-jar).
- * Skips itself where CUDA is unavailable.
+ * Skipped (or failed, under -Dwpunet.requireGpu=true) where CUDA is unavailable.
  */
-@Tag("gpu")
+@RequiresCuda
 class CudaBackendGpuTest {
     static final Device CUDA = Device.cuda(0);
     static CudaBackend gpu;
@@ -35,9 +34,7 @@ class CudaBackendGpuTest {
 
     @BeforeAll
     static void setUp() {
-        assumeTrue(Backends.isAvailable(CUDA), () -> "CUDA unavailable: " + Backends.status().stream()
-                .filter(s -> s.type().equals("cuda")).map(Backends.Status::detail).findFirst().orElse("no cuda provider"));
-        gpu = (CudaBackend) Backends.get(CUDA);
+        if (Backends.isAvailable(CUDA)) gpu = (CudaBackend) Backends.get(CUDA); // else RequiresCuda skips or fails every test
     }
 
     float[] rand(int n) { return Conformance.nonZero(rnd, n); }
