@@ -15,13 +15,21 @@ struct Lay {
     int stride[WP_MAX_RANK];
 };
 
+// Rank 0 and 1 (every compact or coalesced-contiguous operand) take the fast path without divisions.
+// The loop runs over the constant WP_MAX_RANK and is fully unrolled, so shape[d] / stride[d] are read
+// with constant indices straight from the parameter space: a dynamic index would make the compiler copy
+// the whole by-value struct to local memory (a 72-216 B stack frame per kernel).
 __device__ __forceinline__ int lay_offset(const Lay& l, int i) {
+    if (l.rank <= 1) return l.offset + (l.rank == 0 ? 0 : i * l.stride[0]);
     int o = l.offset;
-    for (int d = l.rank - 1; d >= 0; --d) {
-        int s = l.shape[d];
-        int q = i / s;
-        o += (i - q * s) * l.stride[d];
-        i = q;
+#pragma unroll
+    for (int d = WP_MAX_RANK - 1; d >= 0; --d) {
+        if (d < l.rank) {
+            int s = l.shape[d];
+            int q = i / s;
+            o += (i - q * s) * l.stride[d];
+            i = q;
+        }
     }
     return o;
 }

@@ -61,6 +61,9 @@ public final class CudaBackend implements Backend {
     final CudnnBatchNorm batchNorm;
     final CudaProfiler profiler;
     private MemorySegment cublasHandle, cudnnHandle;
+    /** {flag, bad value, size} written by the index-checked kernels; see {@link #checkedLaunch}. */
+    private final CudaStorage errorRecord;
+    private final java.util.Set<String> pendingChecks = new java.util.LinkedHashSet<>();
 
     CudaBackend(int index) {
         device = Device.cuda(index);
@@ -82,6 +85,7 @@ public final class CudaBackend implements Backend {
         for (String m : MODULES) loadModule(m);
         allocator = new CachingAllocator(new DeviceMemory());
         transfers = new CudaTransfers(this);
+        errorRecord = (CudaStorage) zeros(DType.I32, 3);
         convolutions = new CudnnConvolutions(this);
         batchNorm = new CudnnBatchNorm(this);
         profiler = new CudaProfiler(stream);
@@ -166,11 +170,12 @@ public final class CudaBackend implements Backend {
         allocator.emptyCache();
     }
 
-    /** Waits until every queued op has finished. */
+    /** Waits until every queued op has finished; throws an index error a checked kernel recorded meanwhile. */
     @Override
     public void synchronize() {
         makeCurrent();
         Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+        checkDeferredErrors();
     }
 
     @Override
@@ -230,18 +235,36 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Runs an index-checked kernel: the kernel gets a zeroed 3-int error record {flag, bad value, size},
-     * read back (one stream sync) after it.
+     * Runs an index-checked kernel without waiting for it: the kernel records the first bad index in the
+     * device's error record {flag, value, size}, which {@link #checkDeferredErrors} reads at the next
+     * natural synchronisation (a copy to the host, {@link #synchronize}), as CUDA reports device-side
+     * asserts. No host sync per gather, scatter or cross-entropy step.
      */
     private void checkedLaunch(String op, java.util.function.Function<Storage, KernelCall> call) {
-        CudaStorage err = (CudaStorage) zeros(DType.I32, 3);
-        try {
-            launch(call.apply(err));
-            int[] e = (int[]) toHost(err, Layout.contiguous(3));
-            if (e[0] != 0) throw new IndexOutOfBoundsException(op + ": index " + e[1] + " out of range for size " + e[2]);
-        } finally {
-            err.free();
+        launch(call.apply(errorRecord));
+        synchronized (pendingChecks) {
+            pendingChecks.add(op);
         }
+    }
+
+    /**
+     * Throws the index error a checked kernel recorded since the last check (and clears it), naming the
+     * checked ops queued since then; nothing to read when none was queued. The stream must be idle.
+     */
+    void checkDeferredErrors() {
+        String ops;
+        synchronized (pendingChecks) {
+            if (pendingChecks.isEmpty()) return;
+            ops = String.join(", ", pendingChecks);
+            pendingChecks.clear();
+        }
+        int[] e = new int[3];
+        Driver.check(cuMemcpyDtoH(Pointer.to(e), devPtr(errorRecord), 12), "cuMemcpyDtoH(error record)");
+        if (e[0] == 0) return;
+        Driver.check(cuMemsetD8(devPtr(errorRecord), (byte) 0, 12), "cuMemsetD8(error record)");
+        String where = ops.contains(", ") ? " (in one of: " + ops + "; reported at the next synchronisation)" : "";
+        throw new IndexOutOfBoundsException((where.isEmpty() ? ops + ": " : "") + "index " + e[1] + " out of range for size " + e[2]
+                + where);
     }
 
     /** Runs {@code body} and frees {@code outputs} when it throws (outputs allocated before a failing launch). */
@@ -274,7 +297,11 @@ public final class CudaBackend implements Backend {
     public Storage fromHost(Object array, DType dtype) { return transfers.fromHost(array, dtype); }
 
     @Override
-    public Object toHost(Storage s, Layout l) { return transfers.toHost(s, l); }
+    public Object toHost(Storage s, Layout l) {
+        Object out = transfers.toHost(s, l); // waits for the stream
+        checkDeferredErrors();
+        return out;
+    }
 
     @Override
     public Storage copy(Storage s, Layout l, DType to) {
