@@ -362,10 +362,13 @@ public final class CudaBackend implements Backend {
         CudaStorage y = alloc(out, Launch.splitReduce(l, dims)[0].numel());
         int chunks = KernelCalls.reduceChunks(op, l, dims, maxBlocks);
         CudaStorage part = chunks > 1 ? alloc(DType.F64, y.numel() * chunks) : null;
+        CudaStorage partIdx = chunks > 1 && !KernelCalls.isSum(op) ? alloc(DType.I32, y.numel() * chunks) : null;
         try {
-            for (KernelCall k : KernelCalls.reduce(op, s, l, dims, y, chunks, part)) launch(k);
+            for (KernelCall k : KernelCalls.reduce(op, s, l, dims, y, chunks, part, partIdx)) launch(k);
         } finally {
-            if (part != null) part.free(); // stream order: a later user of the block runs after both passes
+            // stream order: a later user of these blocks runs after both passes
+            if (part != null) part.free();
+            if (partIdx != null) partIdx.free();
         }
         return y;
     }

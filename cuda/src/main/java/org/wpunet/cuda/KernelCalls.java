@@ -89,22 +89,27 @@ final class KernelCalls {
     static final int ROW_REDUCE_MAX = 32;
 
     /**
-     * Chunks per output of {@link #reduce}: 1 unless a long SUM / SUM_SQUARES has too few outputs to
-     * fill the device ({@link Launch#reduceChunks}).
+     * Chunks per output of {@link #reduce}: 1 unless a long reduction has too few outputs to fill the
+     * device ({@link Launch#reduceChunks}); every op splits (sums add F64 partials, MAX/MIN/ARG* combine
+     * (value, index) partials).
      */
     static int reduceChunks(ReduceOp op, Layout l, int[] dims, int maxBlocks) {
         Layout[] kr = Launch.splitReduce(l, dims);
         int inner = kr[1].numel();
-        if (inner <= ROW_REDUCE_MAX || (op != ReduceOp.SUM && op != ReduceOp.SUM_SQUARES)) return 1;
+        if (inner <= ROW_REDUCE_MAX) return 1;
         return Launch.reduceChunks(kr[0].numel(), inner, CHUNK_INNER, maxBlocks);
     }
 
+    static boolean isSum(ReduceOp op) { return op == ReduceOp.SUM || op == ReduceOp.SUM_SQUARES; }
+
     /**
      * The launches of a reduction of {@code dims} into y (compact, one element per kept index): one
-     * launch, or with {@code chunks > 1} a first pass into {@code partials} (F64, outputs x chunks)
-     * and a second that sums them in a fixed order.
+     * launch, or with {@code chunks > 1} a first pass into {@code partials} (F64, outputs x chunks; for
+     * MAX/MIN/ARG* also the winners' indices in {@code partialIndices}, I32) and a second that combines
+     * them in chunk order.
      */
-    static List<KernelCall> reduce(ReduceOp op, Storage x, Layout l, int[] dims, Storage y, int chunks, Storage partials) {
+    static List<KernelCall> reduce(ReduceOp op, Storage x, Layout l, int[] dims, Storage y, int chunks, Storage partials,
+                                   Storage partialIndices) {
         Layout[] kr = Launch.splitReduce(l, dims);
         int outN = kr[0].numel(), inner = kr[1].numel(), o = op.ordinal();
         List<KernelCall> calls = new ArrayList<>();
@@ -113,13 +118,18 @@ final class KernelCalls {
         if (inner <= ROW_REDUCE_MAX) {
             calls.add(stride("wp_reduce_rows", outN, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(outN), p(y), i(y.dtype())));
         } else if (chunks == 1) {
-            calls.add(blocks("wp_reduce", outN, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(1), p(y), i(y.dtype())));
+            calls.add(blocks("wp_reduce", outN, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(1), p(y), i(y.dtype()), p(null)));
         } else {
             calls.add(blocks("wp_reduce", (long) outN * chunks, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(chunks),
-                    p(partials), i(DType.F64)));
-            Layout pk = new Layout(new int[]{outN}, new int[]{chunks}, 0), pr = Layout.contiguous(chunks);
-            calls.add(blocks("wp_reduce", outN, i(ReduceOp.SUM.ordinal()), p(partials), i(DType.F64), co(pk, "reduce"),
-                    co(pr, "reduce"), i(chunks), i(1), p(y), i(y.dtype())));
+                    p(partials), i(DType.F64), p(isSum(op) ? null : partialIndices)));
+            if (isSum(op)) {
+                Layout pk = new Layout(new int[]{outN}, new int[]{chunks}, 0), pr = Layout.contiguous(chunks);
+                calls.add(blocks("wp_reduce", outN, i(ReduceOp.SUM.ordinal()), p(partials), i(DType.F64), co(pk, "reduce"),
+                        co(pr, "reduce"), i(chunks), i(1), p(y), i(y.dtype()), p(null)));
+            } else {
+                calls.add(stride("wp_reduce_pairs", outN, i(o), p(partials), p(partialIndices), i(chunks), i(outN), p(y),
+                        i(y.dtype())));
+            }
         }
         return calls;
     }

@@ -42,8 +42,9 @@ class KernelAbiTest {
         c.add(KernelCalls.binaryScalar(BinaryOp.MUL, f, l, 2, true, f));
         c.add(KernelCalls.where(i, l, f, l, d, l, f));
         c.add(KernelCalls.clamp(f, l, 0, 1, f));
-        c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, l, new int[]{2}, f, 1, null));   // rows
-        c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, Layout.contiguous(2, 40_000), new int[]{1}, f, 1, null)); // blocks
+        c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, l, new int[]{2}, f, 1, null, null));   // rows
+        c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, Layout.contiguous(2, 40_000), new int[]{1}, f, 1, null, null)); // blocks
+        c.addAll(KernelCalls.reduce(ReduceOp.ARGMAX, f, Layout.contiguous(2, 400_000), new int[]{1}, i, 8, d, i)); // chunked
         c.add(KernelCalls.softmax(f, new int[]{2, 3, 4}, 1, false, f));               // rows
         c.add(KernelCalls.softmax(f, new int[]{2, 40, 4}, 1, true, f));               // blocks
         c.add(KernelCalls.maxPool2d(f, new int[]{1, 1, 4, 4}, new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0},

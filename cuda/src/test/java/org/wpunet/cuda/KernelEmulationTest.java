@@ -183,19 +183,26 @@ class KernelEmulationTest {
                 for (ReduceOp op : ReduceOp.values()) assertReduce(op, x, cx, l, dims, 4224);
             }
         }
-        // long sums: two passes over (output, chunk) blocks, the partials in F64
+        // long reductions: two passes over (output, chunk) blocks, the partials in F64 (and I32 indices)
         double[] big = values(3 * 200_000);
+        big[3 * 150_000 + 2] = 1e6;  // a late maximum and an early minimum, in different chunks
+        big[3 * 1000 + 2] = -1e6;
         Storage cb = CPU.fromHost(big, DType.F64);
         Layout t = Layout.contiguous(200_000, 3).permute(1, 0);
-        assertTrue(KernelCalls.reduceChunks(ReduceOp.SUM, t, new int[]{1}, 4224) > 1, "this case takes two passes");
+        for (ReduceOp op : ReduceOp.values()) {
+            assertTrue(KernelCalls.reduceChunks(op, t, new int[]{1}, 4224) > 1, op + " takes two passes here");
+        }
         for (ReduceOp op : ReduceOp.values()) assertReduce(op, big, cb, t, new int[]{1}, 4224);
     }
 
     private static void assertReduce(ReduceOp op, double[] x, Storage cx, Layout l, int[] dims, int maxBlocks) {
         int outN = Launch.splitReduce(l, dims)[0].numel();
         int chunks = KernelCalls.reduceChunks(op, l, dims, maxBlocks);
-        HostStorage y = new HostStorage(DType.F64, outN), part = new HostStorage(DType.F64, outN * chunks);
-        for (KernelCall k : KernelCalls.reduce(op, HostStorage.of(DType.F64, x), l, dims, y, chunks, part)) KernelEmulator.run(k);
+        HostStorage y = new HostStorage(DType.F64, outN), part = new HostStorage(DType.F64, outN * chunks),
+                partIdx = new HostStorage(DType.I32, outN * chunks);
+        for (KernelCall k : KernelCalls.reduce(op, HostStorage.of(DType.F64, x), l, dims, y, chunks, part, partIdx)) {
+            KernelEmulator.run(k);
+        }
         DType out = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN ? DType.I32 : DType.F64;
         Storage want = CPU.reduce(op, cx, l, dims, out);
         double[] w = out == DType.I32 ? cpuInts(want, outN) : cpu(want, outN);

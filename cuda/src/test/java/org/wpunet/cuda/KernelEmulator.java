@@ -84,6 +84,7 @@ final class KernelEmulator {
             }
             case "wp_reduce_rows" -> reduceRows(a);
             case "wp_reduce" -> reduceBlocks(a, n);
+            case "wp_reduce_pairs" -> reducePairs(a);
             case "wp_softmax_rows", "wp_softmax" -> softmax(a, call.kernel().endsWith("rows"));
             case "wp_index_select" -> indexSelect(a);
             case "wp_gather" -> gather(a);
@@ -128,19 +129,39 @@ final class KernelEmulator {
         for (int o = 0; o < outN; o++) y[o] = reduceOne(op, x, layOffset(a.lay(3), o), a.lay(4), 0, inner);
     }
 
-    // wp_reduce(op, x, xdt, lk, lr, inner, chunks, y, ydt): block b reduces chunk b % chunks of output b / chunks
+    // wp_reduce(op, x, xdt, lk, lr, inner, chunks, y, ydt, yi): block b reduces chunk b % chunks of output b / chunks
     private static void reduceBlocks(Args a, int blocks) {
         int op = a.i(0), inner = a.i(5), chunks = a.i(6);
-        double[] x = a.p(1), y = a.p(7);
+        double[] x = a.p(1), y = a.p(7), yi = a.p(9);
         for (int blk = 0; blk < blocks; blk++) {
             int o = blk / chunks, ck = blk - o * chunks;
             int base = layOffset(a.lay(3), o);
+            int from = (int) ((long) inner * ck / chunks), to = (int) ((long) inner * (ck + 1) / chunks);
             if (isSum(op)) {
-                int from = (int) ((long) inner * ck / chunks), to = (int) ((long) inner * (ck + 1) / chunks);
                 y[blk] = reduceOne(op, x, base, a.lay(4), from, to);
+            } else if (chunks == 1) {
+                y[o] = reduceOne(op, x, base, a.lay(4), from, to);
             } else {
-                y[o] = reduceOne(op, x, base, a.lay(4), 0, inner);
+                boolean isMax = op == ReduceOp.MAX.ordinal() || op == ReduceOp.ARGMAX.ordinal();
+                double[] acc = {0, -1};
+                for (int j = from; j < to; j++) acc = combine(isMax, acc, x[base + layOffset(a.lay(4), j)], j);
+                y[blk] = acc[0];
+                yi[blk] = acc[1];
             }
+        }
+    }
+
+    // wp_reduce_pairs(op, pv, pi, chunks, outN, y, ydt): the chunks' (value, index) partials in chunk order
+    private static void reducePairs(Args a) {
+        int op = a.i(0), chunks = a.i(3), outN = a.i(4);
+        double[] pv = a.p(1), pi = a.p(2), y = a.p(5);
+        boolean isMax = op == ReduceOp.MAX.ordinal() || op == ReduceOp.ARGMAX.ordinal();
+        for (int o = 0; o < outN; o++) {
+            double[] acc = {0, -1};
+            for (int c = 0; c < chunks; c++) {
+                if (pi[o * chunks + c] >= 0) acc = combine(isMax, acc, pv[o * chunks + c], (int) pi[o * chunks + c]);
+            }
+            y[o] = isArg(op) ? acc[1] : acc[0];
         }
     }
 
