@@ -29,7 +29,7 @@ final class Cublas {
     /** cublasOperation_t. */
     static final int OP_N = 0, OP_T = 1;
     /** cublasMath_t. */
-    static final int DEFAULT_MATH = 0, PEDANTIC_MATH = 2, TF32_TENSOR_OP_MATH = 3;
+    static final int DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
     /** cudaDataType_t (library_types.h). */
     static final int CUDA_R_32F = 0, CUDA_R_64F = 1, CUDA_R_16F = 2, CUDA_R_16BF = 14;
     /** cublasComputeType_t. */
@@ -44,7 +44,7 @@ final class Cublas {
         };
     }
 
-    static final int COMPUTE_32F = 68, COMPUTE_32F_PEDANTIC = 69, COMPUTE_64F = 70, COMPUTE_32F_FAST_TF32 = 77;
+    static final int COMPUTE_32F = 68, COMPUTE_64F = 70, COMPUTE_32F_FAST_TF32 = 77;
     /** cublasGemmAlgo_t CUBLAS_GEMM_DEFAULT. */
     static final int GEMM_DEFAULT = -1;
 

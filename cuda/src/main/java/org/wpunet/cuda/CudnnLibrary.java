@@ -42,15 +42,13 @@ final class CudnnLibrary {
     /** cudnnDataType_t. */
     static final int DATA_FLOAT = 0, DATA_DOUBLE = 1, DATA_HALF = 2, DATA_BFLOAT16 = 9;
     /** cudnnTensorFormat_t. */
-    static final int FORMAT_NCHW = 0, FORMAT_NHWC = 1;
+    static final int FORMAT_NCHW = 0;
     /** cudnnConvolutionMode_t. */
-    static final int CONVOLUTION = 0, CROSS_CORRELATION = 1;
+    static final int CROSS_CORRELATION = 1;
     /** cudnnBatchNormMode_t. */
-    static final int BN_PER_ACTIVATION = 0, BN_SPATIAL = 1;
+    static final int BN_SPATIAL = 1;
     /** cudnnMathType_t: FMA only (exact FP32) or tensor ops (TF32 allowed for FP32 data). */
-    static final int MATH_DEFAULT = 0, MATH_TENSOR_OP = 1, MATH_TENSOR_OP_ALLOW_CONVERSION = 2, MATH_FMA = 3;
-    /** cudnnDeterminism_t. */
-    static final int NON_DETERMINISTIC = 0, DETERMINISTIC = 1;
+    static final int MATH_DEFAULT = 0, MATH_TENSOR_OP = 1, MATH_FMA = 3;
     static final int STATUS_SUCCESS = 0;
 
     /**
@@ -71,8 +69,7 @@ final class CudnnLibrary {
             MemoryLayout.paddingLayout(4));
     static final int PERF_SIZE = (int) PERF.byteSize();
     static final long PERF_ALGO = PERF.byteOffset(groupElement("algo")), PERF_STATUS = PERF.byteOffset(groupElement("status")),
-            PERF_TIME = PERF.byteOffset(groupElement("time")), PERF_MEMORY = PERF.byteOffset(groupElement("memory")),
-            PERF_DETERMINISM = PERF.byteOffset(groupElement("determinism")),
+            PERF_MEMORY = PERF.byteOffset(groupElement("memory")),
             PERF_MATH = PERF.byteOffset(groupElement("mathType"));
 
     static final List<String> SONAMES = List.of("libcudnn.so.9");

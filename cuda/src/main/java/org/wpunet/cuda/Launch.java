@@ -112,17 +112,6 @@ final class Launch {
         return Math.max(2, Math.min(byLength, byDevice));
     }
 
-    /** Row-major contiguous strides (NCHW for 4-D shapes). */
-    static int[] contiguousStrides(int[] shape) {
-        int[] st = new int[shape.length];
-        int acc = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            st[d] = acc;
-            acc *= shape[d];
-        }
-        return st;
-    }
-
     /** Splits a layout into kept dims (with the offset) and reduced dims (offset 0), for wp_reduce. */
     static Layout[] splitReduce(Layout l, int[] dims) {
         int rank = l.rank();

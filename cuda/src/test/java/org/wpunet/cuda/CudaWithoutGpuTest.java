@@ -89,7 +89,6 @@ class CudaWithoutGpuTest {
         assertEquals(60, s[1]);
         assertArrayEquals(new int[]{5, 4, 3}, java.util.Arrays.copyOfRange(s, 2, 5));
         assertArrayEquals(new int[]{1, 5, 20}, java.util.Arrays.copyOfRange(s, 10, 13));
-        assertArrayEquals(new int[]{60, 20, 5, 1}, Launch.contiguousStrides(new int[]{2, 3, 4, 5}));
         int[] nine = new int[9], reversed = new int[9];
         java.util.Arrays.fill(nine, 2);
         for (int d = 0; d < 9; d++) reversed[d] = 8 - d;

@@ -23,7 +23,7 @@ class CudnnHostLogicTest {
         perf.set(JAVA_INT, b + 4, status);
         perf.set(JAVA_FLOAT, b + 8, time);
         perf.set(JAVA_LONG, b + 16, memory);
-        perf.set(JAVA_INT, b + 24, CudnnLibrary.DETERMINISTIC);
+        perf.set(JAVA_INT, b + 24, 1); // CUDNN_DETERMINISTIC
         perf.set(JAVA_INT, b + 28, math);
     }
 
