@@ -62,6 +62,9 @@ public final class CachingAllocator {
 
         public long stream() { return stream; }
 
+        /** The base address of the device allocation (segment) this block was split from. */
+        public long segment() { return segment; }
+
         @Override
         public String toString() { return "Block[" + Long.toHexString(address) + ", " + size + " B]"; }
     }

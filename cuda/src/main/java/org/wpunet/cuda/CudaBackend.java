@@ -61,9 +61,7 @@ public final class CudaBackend implements Backend {
     final CudnnBatchNorm batchNorm;
     final CudaProfiler profiler;
     private MemorySegment cublasHandle, cudnnHandle;
-    /** {flag, bad value, size} written by the index-checked kernels; see {@link #checkedLaunch}. */
-    private final CudaStorage errorRecord;
-    private final java.util.Set<String> pendingChecks = new java.util.LinkedHashSet<>();
+    private final DeferredIndexErrors indexErrors;
 
     CudaBackend(int index) {
         device = Device.cuda(index);
@@ -83,41 +81,12 @@ public final class CudaBackend implements Backend {
                 + (total[0] >> 20) + " MiB, " + sms[0] + " SMs";
         Driver.check(cuStreamCreate(stream, 0), "cuStreamCreate");
         for (String m : MODULES) loadModule(m);
-        allocator = new CachingAllocator(new DeviceMemory());
+        allocator = new CachingAllocator(new DeviceMemory(stream, pointers));
         transfers = new CudaTransfers(this);
-        errorRecord = (CudaStorage) zeros(DType.I32, 3);
+        indexErrors = new DeferredIndexErrors(this, (CudaStorage) zeros(DType.I32, 3));
         convolutions = new CudnnConvolutions(this);
         batchNorm = new CudnnBatchNorm(this);
         profiler = new CudaProfiler(stream);
-    }
-
-    /** cuMemAlloc / cuMemFree under the caching allocator; frees wait for the stream once per call. */
-    private final class DeviceMemory implements CachingAllocator.RawMemory {
-        @Override
-        public long malloc(long bytes) {
-            Driver.DevPtr p = new Driver.DevPtr();
-            int rc = cuMemAlloc(p, bytes);
-            if (rc == jcuda.driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY) throw new CachingAllocator.OutOfMemory("cuMemAlloc");
-            Driver.check(rc, "cuMemAlloc(" + bytes + ")");
-            pointers.put(p.address(), p);
-            return p.address();
-        }
-
-        @Override
-        public void synchronize() { Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize"); }
-
-        @Override
-        public void free(long address) {
-            Driver.DevPtr p = pointers.remove(address);
-            Driver.check(cuMemFree(p), "cuMemFree");
-        }
-
-        @Override
-        public long freeBytes() {
-            long[] free = new long[1], total = new long[1];
-            Driver.check(cuMemGetInfo(free, total), "cuMemGetInfo");
-            return free[0];
-        }
     }
 
     private void loadModule(String m) {
@@ -175,7 +144,7 @@ public final class CudaBackend implements Backend {
     public void synchronize() {
         makeCurrent();
         Driver.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
-        checkDeferredErrors();
+        indexErrors.check();
     }
 
     @Override
@@ -202,10 +171,12 @@ public final class CudaBackend implements Backend {
         return cs;
     }
 
-    Driver.DevPtr devPtr(CudaStorage s) {
-        Driver.DevPtr p = pointers.get(s.address());
-        if (p == null) throw new IllegalStateException("unknown device block");
-        return p;
+    /** A JCuda pointer to a storage's first element: its segment's cuMemAlloc pointer plus the block's offset in it. */
+    jcuda.driver.CUdeviceptr devPtr(CudaStorage s) {
+        CachingAllocator.Block blk = s.block();
+        Driver.DevPtr base = pointers.get(blk.segment());
+        if (base == null) throw new IllegalStateException("unknown device segment of " + blk);
+        return base.withByteOffset(blk.address() - blk.segment());
     }
 
     /** The cuLaunchKernel parameter of one argument (a pointer to its value). */
@@ -236,35 +207,11 @@ public final class CudaBackend implements Backend {
 
     /**
      * Runs an index-checked kernel without waiting for it: the kernel records the first bad index in the
-     * device's error record {flag, value, size}, which {@link #checkDeferredErrors} reads at the next
-     * natural synchronisation (a copy to the host, {@link #synchronize}), as CUDA reports device-side
-     * asserts. No host sync per gather, scatter or cross-entropy step.
+     * device's error record, thrown at the next synchronisation ({@link DeferredIndexErrors}).
      */
     private void checkedLaunch(String op, java.util.function.Function<Storage, KernelCall> call) {
-        launch(call.apply(errorRecord));
-        synchronized (pendingChecks) {
-            pendingChecks.add(op);
-        }
-    }
-
-    /**
-     * Throws the index error a checked kernel recorded since the last check (and clears it), naming the
-     * checked ops queued since then; nothing to read when none was queued. The stream must be idle.
-     */
-    void checkDeferredErrors() {
-        String ops;
-        synchronized (pendingChecks) {
-            if (pendingChecks.isEmpty()) return;
-            ops = String.join(", ", pendingChecks);
-            pendingChecks.clear();
-        }
-        int[] e = new int[3];
-        Driver.check(cuMemcpyDtoH(Pointer.to(e), devPtr(errorRecord), 12), "cuMemcpyDtoH(error record)");
-        if (e[0] == 0) return;
-        Driver.check(cuMemsetD8(devPtr(errorRecord), (byte) 0, 12), "cuMemsetD8(error record)");
-        String where = ops.contains(", ") ? " (in one of: " + ops + "; reported at the next synchronisation)" : "";
-        throw new IndexOutOfBoundsException((where.isEmpty() ? ops + ": " : "") + "index " + e[1] + " out of range for size " + e[2]
-                + where);
+        launch(call.apply(indexErrors.record()));
+        indexErrors.queued(op);
     }
 
     /** Runs {@code body} and frees {@code outputs} when it throws (outputs allocated before a failing launch). */
@@ -298,8 +245,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Object toHost(Storage s, Layout l) {
-        Object out = transfers.toHost(s, l); // waits for the stream
-        checkDeferredErrors();
+        Object out = transfers.toHost(s, l); // waits for the stream, so the record is final
+        indexErrors.check();
         return out;
     }
 
