@@ -66,6 +66,32 @@ __device__ __forceinline__ void st(void* p, int dt, int i, double v) {
     }
 }
 
+// Loads and stores in a compute type C: double (exact for every dtype, the F64 and I32 kernels) or float
+// (the F32 kernels, used when no operand is F64 or I32: F32, BF16, F16 and U8 are exact in float).
+template <typename C> __device__ __forceinline__ C ldc(const void* p, int dt, int i);
+template <> __device__ __forceinline__ double ldc<double>(const void* p, int dt, int i) { return ld(p, dt, i); }
+template <> __device__ __forceinline__ float ldc<float>(const void* p, int dt, int i) {
+    switch (dt) {
+        case WP_F32: return ((const float*)p)[i];
+        case WP_U8: return (float)((const unsigned char*)p)[i];
+        case WP_BF16: return __uint_as_float(((unsigned int)((const unsigned short*)p)[i]) << 16);
+        case WP_F16: return __half2float(((const __half*)p)[i]);
+        default: return (float)ld(p, dt, i);
+    }
+}
+
+template <typename C> __device__ __forceinline__ void stc(void* p, int dt, int i, C v);
+template <> __device__ __forceinline__ void stc<double>(void* p, int dt, int i, double v) { st(p, dt, i, v); }
+template <> __device__ __forceinline__ void stc<float>(void* p, int dt, int i, float v) {
+    switch (dt) {
+        case WP_F32: ((float*)p)[i] = v; break;
+        case WP_U8: ((unsigned char*)p)[i] = (unsigned char)(int)v; break;
+        case WP_BF16: ((unsigned short*)p)[i] = f2bf(v); break;
+        case WP_F16: ((__half*)p)[i] = __float2half_rn(v); break;
+        default: st(p, dt, i, (double)v); break;
+    }
+}
+
 // Grid-stride loop over n elements.
 // The step is taken in 64 bits and clamped to n, so i never overflows when n is near INT_MAX.
 #define WP_LOOP(i, n) for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); \

@@ -43,42 +43,53 @@ final class KernelCalls {
     }
 
     // ---- elementwise.cu
+    /**
+     * The compute type of an elementwise kernel: "f64" (double) when any operand is F64 or I32 (every
+     * int exact), else "f32" (float: F32, BF16, F16 and U8 are exact in it). The result is rounded once
+     * to its dtype either way.
+     */
+    static String computeType(Storage... operands) {
+        for (Storage s : operands) if (s.dtype() == DType.F64 || s.dtype() == DType.I32) return "f64";
+        return "f32";
+    }
+
     static KernelCall fill(Storage y, double value) {
-        return stride("wp_fill", y.numel(), p(y), i(y.dtype()), d(value), i(y.numel()));
+        return stride("wp_fill_" + computeType(y), y.numel(), p(y), i(y.dtype()), d(value), i(y.numel()));
     }
 
     /** dst[dl] = src[sl] (accumulate false) or dst[dl] += src[sl], converting dtypes. */
     static KernelCall copy(Storage src, Layout sl, Storage dst, Layout dl, boolean accumulate, String op) {
-        return stride("wp_copy", sl.numel(), p(src), i(src.dtype()), co(sl, op), p(dst), i(dst.dtype()), co(dl, op),
-                i(accumulate ? 1 : 0), i(sl.numel()));
+        return stride("wp_copy_" + computeType(src, dst), sl.numel(), p(src), i(src.dtype()), co(sl, op), p(dst), i(dst.dtype()),
+                co(dl, op), i(accumulate ? 1 : 0), i(sl.numel()));
     }
 
     static KernelCall unary(UnaryOp op, Storage x, Layout l, Storage y) {
         int n = l.numel();
-        return stride("wp_unary", n, i(op.ordinal()), p(x), i(x.dtype()), co(l, "unary"), p(y), i(y.dtype()), i(n));
+        return stride("wp_unary_" + computeType(x, y), n, i(op.ordinal()), p(x), i(x.dtype()), co(l, "unary"), p(y),
+                i(y.dtype()), i(n));
     }
 
     static KernelCall binary(BinaryOp op, Storage a, Layout la, Storage b, Layout lb, Storage y) {
         int n = la.numel();
-        return stride("wp_binary", n, i(op.ordinal()), p(a), i(a.dtype()), co(la, "binary"), p(b), i(b.dtype()),
-                co(lb, "binary"), p(y), i(y.dtype()), i(n));
+        return stride("wp_binary_" + computeType(a, b, y), n, i(op.ordinal()), p(a), i(a.dtype()), co(la, "binary"), p(b),
+                i(b.dtype()), co(lb, "binary"), p(y), i(y.dtype()), i(n));
     }
 
     static KernelCall binaryScalar(BinaryOp op, Storage x, Layout l, double scalar, boolean scalarFirst, Storage y) {
         int n = l.numel();
-        return stride("wp_binary_scalar", n, i(op.ordinal()), p(x), i(x.dtype()), co(l, "binaryScalar"), d(scalar),
-                i(scalarFirst ? 1 : 0), p(y), i(y.dtype()), i(n));
+        return stride("wp_binary_scalar_" + computeType(x, y), n, i(op.ordinal()), p(x), i(x.dtype()), co(l, "binaryScalar"),
+                d(scalar), i(scalarFirst ? 1 : 0), p(y), i(y.dtype()), i(n));
     }
 
     static KernelCall where(Storage c, Layout lc, Storage a, Layout la, Storage b, Layout lb, Storage y) {
         int n = la.numel();
-        return stride("wp_where", n, p(c), i(c.dtype()), co(lc, "where"), p(a), i(a.dtype()), co(la, "where"), p(b),
-                i(b.dtype()), co(lb, "where"), p(y), i(y.dtype()), i(n));
+        return stride("wp_where_" + computeType(c, a, b, y), n, p(c), i(c.dtype()), co(lc, "where"), p(a), i(a.dtype()),
+                co(la, "where"), p(b), i(b.dtype()), co(lb, "where"), p(y), i(y.dtype()), i(n));
     }
 
     static KernelCall clamp(Storage x, Layout l, double lo, double hi, Storage y) {
         int n = l.numel();
-        return stride("wp_clamp", n, p(x), i(x.dtype()), co(l, "clamp"), d(lo), d(hi), p(y), i(n));
+        return stride("wp_clamp_" + computeType(x, y), n, p(x), i(x.dtype()), co(l, "clamp"), d(lo), d(hi), p(y), i(n));
     }
 
     // ---- reduce.cu

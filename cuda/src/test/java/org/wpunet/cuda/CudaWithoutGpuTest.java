@@ -132,4 +132,13 @@ class CudaWithoutGpuTest {
         // common.cuh: F32=0, F64=1, I32=2, U8=3, BF16=4, F16=5
         assertEquals(List.of(DType.F32, DType.F64, DType.I32, DType.U8, DType.BF16, DType.F16), List.of(DType.values()));
     }
+
+    @Test
+    void elementwiseComputeTypeIsFloatOnlyWhenEveryOperandIsExactInFloat() {
+        assertEquals("f32", KernelCalls.computeType(new HostStorage(DType.F32, 1), new HostStorage(DType.BF16, 1),
+                new HostStorage(DType.U8, 1), new HostStorage(DType.F16, 1)));
+        assertEquals("f64", KernelCalls.computeType(new HostStorage(DType.F32, 1), new HostStorage(DType.F64, 1)));
+        assertEquals("f64", KernelCalls.computeType(new HostStorage(DType.I32, 1), new HostStorage(DType.F32, 1)),
+                "ints above 2^24 are not exact in float");
+    }
 }

@@ -35,13 +35,15 @@ class KernelAbiTest {
         HostStorage f = new HostStorage(DType.F32, 24), d = new HostStorage(DType.F64, 24), i = new HostStorage(DType.I32, 24);
         Layout l = Layout.contiguous(2, 3, 4), row = Layout.contiguous(24);
         List<KernelCall> c = new ArrayList<>();
-        c.add(KernelCalls.fill(f, 1));
-        c.add(KernelCalls.copy(f, l, d, l, false, "t"));
-        c.add(KernelCalls.unary(UnaryOp.EXP, f, l, f));
-        c.add(KernelCalls.binary(BinaryOp.ADD, f, l, d, l, f));
-        c.add(KernelCalls.binaryScalar(BinaryOp.MUL, f, l, 2, true, f));
-        c.add(KernelCalls.where(i, l, f, l, d, l, f));
-        c.add(KernelCalls.clamp(f, l, 0, 1, f));
+        for (HostStorage x : new HostStorage[]{f, d}) { // float and double compute types
+            c.add(KernelCalls.fill(x, 1));
+            c.add(KernelCalls.copy(f, l, x, l, false, "t"));
+            c.add(KernelCalls.unary(UnaryOp.EXP, x, l, f));
+            c.add(KernelCalls.binary(BinaryOp.ADD, f, l, x, l, f));
+            c.add(KernelCalls.binaryScalar(BinaryOp.MUL, x, l, 2, true, f));
+            c.add(KernelCalls.where(f, l, x, l, f, l, f));
+            c.add(KernelCalls.clamp(x, l, 0, 1, x));
+        }
         c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, l, new int[]{2}, f, 1, null, null));   // rows
         c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, Layout.contiguous(2, 40_000), new int[]{1}, f, 1, null, null)); // blocks
         c.addAll(KernelCalls.reduce(ReduceOp.ARGMAX, f, Layout.contiguous(2, 400_000), new int[]{1}, i, 8, d, i)); // chunked

@@ -61,7 +61,9 @@ final class KernelEmulator {
     static void run(KernelCall call) {
         Args a = new Args(call.args());
         int n = (int) call.n();
-        switch (call.kernel()) {
+        // the elementwise kernels' index arithmetic is the same for both compute types
+        String kernel = call.kernel().replaceFirst("^(wp_(copy|unary|binary|binary_scalar|where|clamp|fill))_f(32|64)$", "$1");
+        switch (kernel) {
             case "wp_copy" -> {
                 double[] src = a.p(0), dst = a.p(3);
                 int[] ls = a.lay(2), ld = a.lay(5);
