@@ -276,4 +276,21 @@ public abstract class GoldenOpConformance {
             assertArrayEquals(c.get("f32").values(), f32.toDoubleArray(), "F32 uniforms (24 bits)");
         }
     }
+
+    @Test
+    void normalRandomNumbersAndDropout() {
+        load("random_normal");
+        long seed = (long) c.get("seed").scalar();
+        try (Tensor z = new Rng(seed).normal(device(), DType.F64, 16)) {
+            assertGolden(z, "f64", "N(0,1) by Box-Muller");
+        }
+        load("dropout");
+        try (Tensor x = in("x")) {
+            Tensor[] r = NeuralOps.dropout(x, 0.3, new Rng(seed));
+            try (Tensor y = r[0]; Tensor mask = r[1]) {
+                assertGolden(mask, "mask", "dropout mask (0 or 1/(1-p))");
+                assertGolden(y, "y", "dropout output");
+            }
+        }
+    }
 }

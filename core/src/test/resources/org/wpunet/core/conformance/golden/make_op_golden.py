@@ -186,6 +186,25 @@ seed = 1234567
 case('random_uniform', seed=torch.tensor(seed), f64=torch.tensor([(mix(seed, c) >> 11) * 2.0 ** -53 for c in range(16)]),
      f32=torch.tensor([(mix(seed, c) >> 40) * 2.0 ** -24 for c in range(16)]))
 
+import math
+
+
+def uniform_double(seed_, c_):
+    return (mix(seed_, c_) >> 11) * 2.0 ** -53
+
+
+def normal(seed_, i):  # Box-Muller on counters 2i and 2i+1, u1 moved into (0, 1]
+    u1, u2 = 1.0 - uniform_double(seed_, 2 * i), uniform_double(seed_, 2 * i + 1)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2 * math.pi * u2)
+
+
+case('random_normal', seed=torch.tensor(seed), f64=torch.tensor([normal(seed, i) for i in range(16)]))
+
+# dropout(p = 0.3): keep where the F32 uniform < 0.7, scale kept elements by 1 / 0.7
+xd = rnd(16)
+keep = torch.tensor([float((mix(seed, c_) >> 40) * 2.0 ** -24 < 0.7) for c_ in range(16)])
+case('dropout', seed=torch.tensor(seed), x=xd, mask=keep / 0.7, y=xd * (keep / 0.7))
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ops.txt')
 with open(path, 'w') as f:
     f.write('# made by make_op_golden.py with torch %s (CPU, float64); do not edit\n' % torch.__version__)
