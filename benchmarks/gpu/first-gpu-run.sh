@@ -22,7 +22,7 @@ ls /usr/local/cuda/include/cublas_api.h /usr/include/cudnn*.h /usr/include/x86_6
 # 1. every gpu-tagged test; CUDA unavailable is a failure here
 DEVICE_JAVA_OPTS="-Xmx16g -Dwpunet.requireGpu=true ${DEVICE_JAVA_OPTS:-}" timeout "${TEST_TIMEOUT:-420}" \
   bash .device/run.sh test 2>&1 | grep -v "WARNING: Using incubator" > "$OUT/gpu-tests.log"
-echo "gpu tests: exit $? (log: gpu-tests.log)"
+echo "gpu tests: exit ${PIPESTATUS[0]} (log: gpu-tests.log; 124 = TEST_TIMEOUT)"
 count() { grep -E "^\[ *[0-9]+ $1" "$OUT/gpu-tests.log" | head -1 | tr -dc '0-9'; }
 found=$(count "tests found"); ok=$(count "tests successful"); failed=$(count "tests failed")
 skipped=$(count "tests skipped"); aborted=$(count "tests aborted")
