@@ -237,4 +237,36 @@ class KernelEmulationTest {
             assertArrayEquals(cpuInts(want[1], n), idx.v, "max_pool2d indices " + java.util.Arrays.toString(k));
         }
     }
+
+    @Test
+    void poolingBackwardAndFusedLossesAddressPixelsLikeTheCpu() {
+        int[] xs = {2, 3, 7, 9}, k = {3, 3}, st = {2, 2}, pad = {1, 1}, dil = {1, 1};
+        int[] o = KernelCalls.poolOut(xs, k, st, pad, dil);
+        int n = 6 * o[0] * o[1], nx = 2 * 3 * 7 * 9;
+        double[] x = values(nx), dy = values(n);
+        Storage[] pool = CPU.maxPool2d(CPU.fromHost(x, DType.F64), xs, k, st, pad, dil);
+        HostStorage dx = new HostStorage(DType.F64, nx);
+        KernelEmulator.run(KernelCalls.maxPool2dBackward(HostStorage.of(DType.F64, dy), HostStorage.of(DType.I32, cpuInts(pool[1], n)),
+                xs, new int[]{2, 3, o[0], o[1]}, dx));
+        Storage want = CPU.maxPool2dBackward(CPU.fromHost(dy, DType.F64), pool[1], xs, new int[]{2, 3, o[0], o[1]});
+        assertArrayEquals(cpu(want, nx), dx.v, 1e-12, "max_pool2d backward");
+
+        int[] shape = {2, 3, 4, 5};
+        int pix = 2 * 4 * 5, all = 3 * pix;
+        double[] logits = values(all), weight = new double[pix], target = new double[pix], cw = new double[all];
+        for (int i = 0; i < pix; i++) { weight[i] = 0.5 + i % 3; target[i] = i % 3; }
+        for (int i = 0; i < all; i++) cw[i] = 0.25 + i % 5;
+        HostStorage loss = new HostStorage(DType.F64, pix), grad = new HostStorage(DType.F64, all), err = new HostStorage(DType.I32, 3);
+        KernelEmulator.run(KernelCalls.weightedCrossEntropy(HostStorage.of(DType.F64, logits), shape, HostStorage.of(DType.I32, target),
+                HostStorage.of(DType.F64, weight), loss, grad, err));
+        Storage[] ce = CPU.weightedCrossEntropy(CPU.fromHost(logits, DType.F64), shape, CPU.fromHost(ints(target), DType.I32),
+                CPU.fromHost(weight, DType.F64), true);
+        assertArrayEquals(cpu(ce[0], pix), loss.v, 1e-12, "weighted cross-entropy loss");
+        assertArrayEquals(cpu(ce[1], all), grad.v, 1e-12, "weighted cross-entropy gradient");
+        KernelEmulator.run(KernelCalls.classWeightedCrossEntropy(HostStorage.of(DType.F64, logits), shape,
+                HostStorage.of(DType.F64, cw), 0.05, loss, grad));
+        Storage[] cwce = CPU.classWeightedCrossEntropy(CPU.fromHost(logits, DType.F64), shape, CPU.fromHost(cw, DType.F64), 0.05, true);
+        assertArrayEquals(cpu(cwce[0], pix), loss.v, 1e-12, "class-weighted cross-entropy loss");
+        assertArrayEquals(cpu(cwce[1], all), grad.v, 1e-12, "class-weighted cross-entropy gradient");
+    }
 }

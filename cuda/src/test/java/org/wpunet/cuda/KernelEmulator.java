@@ -92,6 +92,9 @@ final class KernelEmulator {
             case "wp_gather" -> gather(a);
             case "wp_scatter_add" -> scatterAdd(a);
             case "wp_maxpool2d" -> maxPool(a);
+            case "wp_maxpool2d_backward" -> maxPoolBackward(a);
+            case "wp_weighted_ce_f32", "wp_weighted_ce_f64" -> weightedCe(a);
+            case "wp_class_weighted_ce_f32", "wp_class_weighted_ce_f64" -> classWeightedCe(a);
             default -> throw new IllegalArgumentException("no host emulation of " + call.kernel());
         }
     }
@@ -269,6 +272,56 @@ final class KernelEmulator {
             }
             y[e] = best;
             idx[e] = bi;
+        }
+    }
+
+    // wp_maxpool2d_backward(dy, dt, idx, dx, planes, hw, ohw)
+    private static void maxPoolBackward(Args a) {
+        double[] dy = a.p(0), idx = a.p(2), dx = a.p(3);
+        int planes = a.i(4), hw = a.i(5), ohw = a.i(6);
+        for (int e = 0; e < planes * ohw; e++) dx[(e / ohw) * hw + (int) idx[e]] += dy[e];
+    }
+
+    // wp_weighted_ce_*(x, target, weight, n, c, hw, loss, grad, err): pixel p = (b, s) reads x[b*c*hw + k*hw + s]
+    private static void weightedCe(Args a) {
+        double[] x = a.p(0), target = a.p(1), weight = a.p(2), loss = a.p(6), grad = a.p(7), err = a.p(8);
+        int n = a.i(3), c = a.i(4), hw = a.i(5);
+        for (int p = 0; p < n * hw; p++) {
+            int b = p / hw, s = p - b * hw, base = b * c * hw + s, t = (int) target[p];
+            if (!checkIndex(t, c, err)) continue;
+            double m = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int k = 0; k < c; k++) m = Math.max(m, x[base + k * hw]);
+            for (int k = 0; k < c; k++) sum += Math.exp(x[base + k * hw] - m);
+            double lse = m + Math.log(sum), wp = weight == null ? 1 : weight[p];
+            loss[p] = wp * (lse - x[base + t * hw]);
+            if (grad != null) {
+                for (int k = 0; k < c; k++) grad[base + k * hw] = wp * (Math.exp(x[base + k * hw] - lse) - (k == t ? 1 : 0));
+            }
+        }
+    }
+
+    // wp_class_weighted_ce_*(x, w, n, c, hw, clampMin, loss, grad)
+    private static void classWeightedCe(Args a) {
+        double[] x = a.p(0), w = a.p(1), loss = a.p(6), grad = a.p(7);
+        int n = a.i(2), c = a.i(3), hw = a.i(4);
+        double clampMin = a.d(5), logMin = Math.log(clampMin);
+        for (int p = 0; p < n * hw; p++) {
+            int b = p / hw, s = p - b * hw, base = b * c * hw + s;
+            double m = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int k = 0; k < c; k++) m = Math.max(m, x[base + k * hw]);
+            for (int k = 0; k < c; k++) sum += Math.exp(x[base + k * hw] - m);
+            double lse = m + Math.log(sum), l = 0, aw = 0;
+            for (int k = 0; k < c; k++) {
+                double lp = x[base + k * hw] - lse, wk = w[base + k * hw];
+                if (!(Math.exp(lp) < clampMin)) { l -= wk * lp; aw += wk; } else l -= wk * logMin;
+            }
+            loss[p] = l;
+            if (grad != null) {
+                for (int k = 0; k < c; k++) {
+                    double pk = Math.exp(x[base + k * hw] - lse);
+                    grad[base + k * hw] = pk * aw - (pk < clampMin ? 0 : 1) * w[base + k * hw];
+                }
+            }
         }
     }
 }
