@@ -325,7 +325,7 @@ public final class CudaBackend implements Backend {
         if (s.dtype() != DType.F32 && s.dtype() != DType.F64) {
             throw new IllegalArgumentException("softmax on cuda computes in F32 or F64, got " + s.dtype());
         }
-        CudaStorage y = alloc(s.dtype(), s.numel());
+        CudaStorage y = alloc(s.dtype(), Layout.contiguous(shape).numel()); // the storage may be longer than the tensor
         launch(KernelCalls.softmax(s, shape, dim, log, y));
         return y;
     }
@@ -335,7 +335,7 @@ public final class CudaBackend implements Backend {
     public Storage[] weightedCrossEntropy(Storage logits, int[] shape, Storage target, Storage weight, boolean withGrad) {
         KernelCalls.floatSuffix(logits.dtype(), "cross-entropy");
         CudaStorage loss = alloc(logits.dtype(), KernelCalls.pixels(shape));
-        CudaStorage grad = withGrad ? alloc(logits.dtype(), logits.numel()) : null;
+        CudaStorage grad = withGrad ? alloc(logits.dtype(), Layout.contiguous(shape).numel()) : null;
         freeOnFailure(() -> checkedLaunch("cross-entropy target",
                 err -> KernelCalls.weightedCrossEntropy(logits, shape, target, weight, loss, grad, err)), loss, grad);
         return new Storage[]{loss, grad};
@@ -345,7 +345,7 @@ public final class CudaBackend implements Backend {
     public Storage[] classWeightedCrossEntropy(Storage logits, int[] shape, Storage weights, double clampMin, boolean withGrad) {
         KernelCalls.floatSuffix(logits.dtype(), "class-weighted cross-entropy");
         CudaStorage loss = alloc(logits.dtype(), KernelCalls.pixels(shape));
-        CudaStorage grad = withGrad ? alloc(logits.dtype(), logits.numel()) : null;
+        CudaStorage grad = withGrad ? alloc(logits.dtype(), Layout.contiguous(shape).numel()) : null;
         launch(KernelCalls.classWeightedCrossEntropy(logits, shape, weights, clampMin, loss, grad));
         return new Storage[]{loss, grad};
     }

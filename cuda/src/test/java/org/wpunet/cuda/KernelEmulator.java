@@ -87,7 +87,7 @@ final class KernelEmulator {
             case "wp_reduce_rows" -> reduceRows(a);
             case "wp_reduce" -> reduceBlocks(a, n);
             case "wp_reduce_pairs" -> reducePairs(a);
-            case "wp_softmax_rows", "wp_softmax" -> softmax(a, call.kernel().endsWith("rows"));
+            case "wp_softmax_rows", "wp_softmax" -> softmax(a, call.kernel().endsWith("rows"), n);
             case "wp_index_select" -> indexSelect(a);
             case "wp_gather" -> gather(a);
             case "wp_scatter_add" -> scatterAdd(a);
@@ -171,10 +171,10 @@ final class KernelEmulator {
     }
 
     // wp_softmax_rows(x, dt, y, n, inner, rows, log) / wp_softmax(x, dt, y, n, inner, log), one row r = (o, k)
-    private static void softmax(Args a, boolean rowsKernel) {
+    private static void softmax(Args a, boolean rowsKernel, int blocks) {
         double[] x = a.p(0), y = a.p(2);
         int n = a.i(3), inner = a.i(4);
-        int rows = rowsKernel ? a.i(5) : x.length / n;
+        int rows = rowsKernel ? a.i(5) : blocks; // one block per row
         boolean log = a.i(rowsKernel ? 6 : 5) != 0;
         for (int r = 0; r < rows; r++) {
             int base = (r / inner) * n * inner + r % inner;
