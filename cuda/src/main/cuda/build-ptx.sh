@@ -13,3 +13,7 @@ for cu in "$SRC"/*.cu; do
   "$NVCC" -ptx -arch=compute_80 -std=c++17 -O3 -o "$tmp" "$cu"
   if ! cmp -s "$tmp" "$OUT/$name.ptx"; then mv "$tmp" "$OUT/$name.ptx"; echo "ptx: wrote $OUT/$name.ptx"; else rm -f "$tmp"; fi
 done
+# a module whose .cu is gone must not linger as PTX (CudaPtxTest checks the set)
+for ptx in "$OUT"/*.ptx; do
+  [ -f "$SRC/$(basename "$ptx" .ptx).cu" ] || { rm -f "$ptx"; echo "ptx: removed stale $ptx"; }
+done

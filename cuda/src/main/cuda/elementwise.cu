@@ -1,85 +1,168 @@
-// Elementwise kernels over strided layouts (stride 0 = broadcast). Values are computed in double and
-// stored in the output dtype, which reproduces the CPU backend's double path; op codes are the
-// ordinals of org.wpunet.core.UnaryOp / BinaryOp.
+// Elementwise kernels over strided layouts (stride 0 = broadcast), one instance per compute type:
+// <name>_f64 computes in double (any operand F64 or I32: exact for every int), <name>_f32 in float (F32,
+// BF16, F16 and U8 operands only); values are rounded once when stored. KernelCalls.computeType picks.
+// Op codes are the ordinals of org.wpunet.core.UnaryOp / BinaryOp, named in kernel_codes.cuh.
 #include "common.cuh"
 
-__device__ __forceinline__ double unary_apply(int op, double x) {
+template <typename C>
+__device__ __forceinline__ C unary_apply(int op, C x) {
+    const C zero = C(0), one = C(1);
     switch (op) {
-        case 0: return -x;                                   // NEG
-        case 1: return fabs(x);                              // ABS
-        case 2: return exp(x);                               // EXP
-        case 3: return log(x);                               // LOG
-        case 4: return sqrt(x);                              // SQRT
-        case 5: return (x > 0 || x != x) ? x : 0.0;          // RELU (NaN kept)
-        case 6: return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); // SIGMOID, stable both ways
-        case 7: return tanh(x);                              // TANH
-        case 8: return x > 0 ? 1.0 : (x < 0 ? -1.0 : x);     // SIGN (signum keeps 0, -0 and NaN)
-        case 9: return x * x;                                // SQUARE
-        default: return 1.0 / x;                             // RECIPROCAL
+        case WP_UNARY_NEG: return -x;
+        case WP_UNARY_ABS: return fabs(x);
+        case WP_UNARY_EXP: return exp(x);
+        case WP_UNARY_LOG: return log(x);
+        case WP_UNARY_SQRT: return sqrt(x);
+        case WP_UNARY_RELU: return (x > zero || x != x) ? x : zero;  // NaN kept
+        case WP_UNARY_SIGMOID: return x >= zero ? one / (one + exp(-x)) : exp(x) / (one + exp(x));  // stable both ways
+        case WP_UNARY_TANH: return tanh(x);
+        case WP_UNARY_SIGN: return x > zero ? one : (x < zero ? -one : x);  // signum keeps 0, -0 and NaN
+        case WP_UNARY_SQUARE: return x * x;
+        case WP_UNARY_RECIPROCAL: return one / x;
+        default: return C(NAN);  // not an op code
     }
 }
 
-__device__ __forceinline__ double binary_apply(int op, double a, double b) {
+template <typename C>
+__device__ __forceinline__ C binary_apply(int op, C a, C b) {
+    const C zero = C(0), one = C(1);
     switch (op) {
-        case 0: return a + b;
-        case 1: return a - b;
-        case 2: return a * b;
-        case 3: return a / b;
-        case 4: return pow(a, b);
-        case 5: return (a != a || b != b) ? (a + b) : fmax(a, b);   // MAXIMUM, NaN propagates
-        case 6: return (a != a || b != b) ? (a + b) : fmin(a, b);   // MINIMUM
-        case 7: return a == b ? 1.0 : 0.0;
-        case 8: return a != b ? 1.0 : 0.0;
-        case 9: return a < b ? 1.0 : 0.0;
-        case 10: return a <= b ? 1.0 : 0.0;
-        case 11: return a > b ? 1.0 : 0.0;
-        default: return a >= b ? 1.0 : 0.0;
+        case WP_BINARY_ADD: return a + b;
+        case WP_BINARY_SUB: return a - b;
+        case WP_BINARY_MUL: return a * b;
+        case WP_BINARY_DIV: return a / b;
+        case WP_BINARY_POW: return pow(a, b);
+        case WP_BINARY_MAXIMUM: return (a != a || b != b) ? (a + b) : fmax(a, b);  // NaN propagates
+        case WP_BINARY_MINIMUM: return (a != a || b != b) ? (a + b) : fmin(a, b);  // NaN propagates
+        case WP_BINARY_EQ: return a == b ? one : zero;
+        case WP_BINARY_NE: return a != b ? one : zero;
+        case WP_BINARY_LT: return a < b ? one : zero;
+        case WP_BINARY_LE: return a <= b ? one : zero;
+        case WP_BINARY_GT: return a > b ? one : zero;
+        case WP_BINARY_GE: return a >= b ? one : zero;
+        default: return C(NAN);  // not an op code
     }
 }
 
-extern "C" __global__ void wp_unary(int op, const void* x, int xdt, Lay lx, void* y, int ydt, int n) {
-    WP_LOOP(i, n) st(y, ydt, i, unary_apply(op, ld(x, xdt, lay_offset(lx, i))));
+template <typename C>
+__device__ void unary_kernel(int op, const void* x, int xdt, const Lay& lx, void* y, int ydt, int n) {
+    WP_LOOP(i, n) stc<C>(y, ydt, i, unary_apply<C>(op, ldc<C>(x, xdt, lay_offset(lx, i))));
 }
 
-extern "C" __global__ void wp_binary(int op, const void* a, int adt, Lay la, const void* b, int bdt, Lay lb,
-                                     void* y, int ydt, int n) {
-    WP_LOOP(i, n) st(y, ydt, i, binary_apply(op, ld(a, adt, lay_offset(la, i)), ld(b, bdt, lay_offset(lb, i))));
+template <typename C>
+__device__ void binary_kernel(int op, const void* a, int adt, const Lay& la, const void* b, int bdt, const Lay& lb,
+                              void* y, int ydt, int n) {
+    WP_LOOP(i, n) stc<C>(y, ydt, i, binary_apply<C>(op, ldc<C>(a, adt, lay_offset(la, i)), ldc<C>(b, bdt, lay_offset(lb, i))));
 }
 
-extern "C" __global__ void wp_binary_scalar(int op, const void* x, int xdt, Lay lx, double c, int scalarFirst,
-                                            void* y, int ydt, int n) {
+template <typename C>
+__device__ void binary_scalar_kernel(int op, const void* x, int xdt, const Lay& lx, double c, int scalarFirst, void* y,
+                                     int ydt, int n) {
+    C s = C(c);
     WP_LOOP(i, n) {
-        double v = ld(x, xdt, lay_offset(lx, i));
-        st(y, ydt, i, scalarFirst ? binary_apply(op, c, v) : binary_apply(op, v, c));
+        C v = ldc<C>(x, xdt, lay_offset(lx, i));
+        stc<C>(y, ydt, i, scalarFirst ? binary_apply<C>(op, s, v) : binary_apply<C>(op, v, s));
     }
 }
 
-extern "C" __global__ void wp_where(const void* c, int cdt, Lay lc, const void* a, int adt, Lay la,
-                                    const void* b, int bdt, Lay lb, void* y, int ydt, int n) {
+template <typename C>
+__device__ void where_kernel(const void* c, int cdt, const Lay& lc, const void* a, int adt, const Lay& la, const void* b,
+                             int bdt, const Lay& lb, void* y, int ydt, int n) {
     WP_LOOP(i, n) {
-        bool t = ld(c, cdt, lay_offset(lc, i)) != 0.0;
-        st(y, ydt, i, t ? ld(a, adt, lay_offset(la, i)) : ld(b, bdt, lay_offset(lb, i)));
+        bool t = ldc<C>(c, cdt, lay_offset(lc, i)) != C(0);
+        stc<C>(y, ydt, i, t ? ldc<C>(a, adt, lay_offset(la, i)) : ldc<C>(b, bdt, lay_offset(lb, i)));
     }
 }
 
 // min(max(x, lo), hi) with NaN passed through, in the input dtype.
-extern "C" __global__ void wp_clamp(const void* x, int dt, Lay lx, double lo, double hi, void* y, int n) {
+template <typename C>
+__device__ void clamp_kernel(const void* x, int dt, const Lay& lx, double lo, double hi, void* y, int n) {
+    C l = C(lo), h = C(hi);
     WP_LOOP(i, n) {
-        double v = ld(x, dt, lay_offset(lx, i));
-        st(y, dt, i, v != v ? v : fmin(fmax(v, lo), hi));
+        C v = ldc<C>(x, dt, lay_offset(lx, i));
+        stc<C>(y, dt, i, v != v ? v : fmin(fmax(v, l), h));
     }
 }
 
 // dst[ld] = src[ls] (accumulate = 0) or dst[ld] += src[ls]; converts dtypes. Concat and slice
 // assignment are this copy into a narrowed destination layout.
-extern "C" __global__ void wp_copy(const void* src, int sdt, Lay ls, void* dst, int ddt, Lay ldst, int accumulate, int n) {
+template <typename C>
+__device__ void copy_kernel(const void* src, int sdt, const Lay& ls, void* dst, int ddt, const Lay& ldst, int accumulate, int n) {
     WP_LOOP(i, n) {
         int od = lay_offset(ldst, i);
-        double v = ld(src, sdt, lay_offset(ls, i));
-        st(dst, ddt, od, accumulate ? ld(dst, ddt, od) + v : v);
+        C v = ldc<C>(src, sdt, lay_offset(ls, i));
+        stc<C>(dst, ddt, od, accumulate ? ldc<C>(dst, ddt, od) + v : v);
     }
 }
 
-extern "C" __global__ void wp_fill(void* y, int dt, double v, int n) {
-    WP_LOOP(i, n) st(y, dt, i, v);
+template <typename C>
+__device__ void fill_kernel(void* y, int dt, double v, int n) {
+    C c = C(v);
+    WP_LOOP(i, n) stc<C>(y, dt, i, c);
+}
+
+// The entry points: one per kernel and compute type (f32 = float, f64 = double), written out so that
+// KernelAbiTest and CudaPtxTest can read their signatures.
+extern "C" __global__ void wp_unary_f32(int op, const void* x, int xdt, Lay lx, void* y, int ydt, int n) {
+    unary_kernel<float>(op, x, xdt, lx, y, ydt, n);
+}
+
+extern "C" __global__ void wp_binary_f32(int op, const void* a, int adt, Lay la, const void* b, int bdt, Lay lb,
+                                         void* y, int ydt, int n) {
+    binary_kernel<float>(op, a, adt, la, b, bdt, lb, y, ydt, n);
+}
+
+extern "C" __global__ void wp_binary_scalar_f32(int op, const void* x, int xdt, Lay lx, double c,
+                                                int scalarFirst, void* y, int ydt, int n) {
+    binary_scalar_kernel<float>(op, x, xdt, lx, c, scalarFirst, y, ydt, n);
+}
+
+extern "C" __global__ void wp_where_f32(const void* c, int cdt, Lay lc, const void* a, int adt, Lay la,
+                                        const void* b, int bdt, Lay lb, void* y, int ydt, int n) {
+    where_kernel<float>(c, cdt, lc, a, adt, la, b, bdt, lb, y, ydt, n);
+}
+
+extern "C" __global__ void wp_clamp_f32(const void* x, int dt, Lay lx, double lo, double hi, void* y, int n) {
+    clamp_kernel<float>(x, dt, lx, lo, hi, y, n);
+}
+
+extern "C" __global__ void wp_copy_f32(const void* src, int sdt, Lay ls, void* dst, int ddt, Lay ldst,
+                                       int accumulate, int n) {
+    copy_kernel<float>(src, sdt, ls, dst, ddt, ldst, accumulate, n);
+}
+
+extern "C" __global__ void wp_fill_f32(void* y, int dt, double v, int n) {
+    fill_kernel<float>(y, dt, v, n);
+}
+
+extern "C" __global__ void wp_unary_f64(int op, const void* x, int xdt, Lay lx, void* y, int ydt, int n) {
+    unary_kernel<double>(op, x, xdt, lx, y, ydt, n);
+}
+
+extern "C" __global__ void wp_binary_f64(int op, const void* a, int adt, Lay la, const void* b, int bdt, Lay lb,
+                                         void* y, int ydt, int n) {
+    binary_kernel<double>(op, a, adt, la, b, bdt, lb, y, ydt, n);
+}
+
+extern "C" __global__ void wp_binary_scalar_f64(int op, const void* x, int xdt, Lay lx, double c,
+                                                int scalarFirst, void* y, int ydt, int n) {
+    binary_scalar_kernel<double>(op, x, xdt, lx, c, scalarFirst, y, ydt, n);
+}
+
+extern "C" __global__ void wp_where_f64(const void* c, int cdt, Lay lc, const void* a, int adt, Lay la,
+                                        const void* b, int bdt, Lay lb, void* y, int ydt, int n) {
+    where_kernel<double>(c, cdt, lc, a, adt, la, b, bdt, lb, y, ydt, n);
+}
+
+extern "C" __global__ void wp_clamp_f64(const void* x, int dt, Lay lx, double lo, double hi, void* y, int n) {
+    clamp_kernel<double>(x, dt, lx, lo, hi, y, n);
+}
+
+extern "C" __global__ void wp_copy_f64(const void* src, int sdt, Lay ls, void* dst, int ddt, Lay ldst,
+                                       int accumulate, int n) {
+    copy_kernel<double>(src, sdt, ls, dst, ddt, ldst, accumulate, n);
+}
+
+extern "C" __global__ void wp_fill_f64(void* y, int dt, double v, int n) {
+    fill_kernel<double>(y, dt, v, n);
 }

@@ -1,5 +1,5 @@
 // Reductions (one block per output element, fixed-shape tree: deterministic) and softmax.
-// Op codes are org.wpunet.core.ReduceOp ordinals: SUM=0, MAX=1, MIN=2, ARGMAX=3, ARGMIN=4, SUM_SQUARES=5.
+// Op codes are org.wpunet.core.ReduceOp ordinals, named in kernel_codes.cuh.
 #include "common.cuh"
 
 #define WP_RED_THREADS 256
@@ -23,20 +23,23 @@ __device__ __forceinline__ Acc combine(bool isMax, Acc a, Acc b) {
 
 // Reduces the dims of `lr` (shape/strides of the reduced sub-space, offset 0) for each element of
 // the kept sub-space `lk` (carrying the input's offset). `inner` = numel of lr.
-// One block per (output, chunk): with chunks > 1 (sums only) block b reduces the chunk b % chunks of
-// output b / chunks into y[b] (F64 partials, summed by a second launch in a fixed order).
-extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay lr, int inner, int chunks, void* y, int ydt) {
+// One block per (output, chunk): with chunks > 1 block b reduces the chunk b % chunks of output
+// b / chunks into y[b] (F64 partials) and, for MAX/MIN/ARG*, the index of its winner into yi[b]; a
+// second launch combines the partials in chunk order (wp_reduce with SUM, or wp_reduce_pairs), so the
+// result does not depend on scheduling. yi is null for sums and single-pass launches.
+extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay lr, int inner, int chunks, void* y, int ydt,
+                                     int* yi) {
     __shared__ double sv[WP_RED_THREADS];
     __shared__ int si[WP_RED_THREADS];
     int o = blockIdx.x / chunks, ck = blockIdx.x - o * chunks;
     int base = lay_offset(lk, o);
     int t = threadIdx.x;
-    if (op == 0 || op == 5) {
-        int from = (int)((long long)inner * ck / chunks), to = (int)((long long)inner * (ck + 1) / chunks);
+    int from = (int)((long long)inner * ck / chunks), to = (int)((long long)inner * (ck + 1) / chunks);
+    if (op == WP_REDUCE_SUM || op == WP_REDUCE_SUM_SQUARES) {
         double acc = 0;
         for (int j = from + t; j < to; j += blockDim.x) {
             double v = ld(x, xdt, base + lay_offset(lr, j));
-            acc += op == 5 ? v * v : v;
+            acc += op == WP_REDUCE_SUM_SQUARES ? v * v : v;
         }
         sv[t] = acc;
         __syncthreads();
@@ -47,9 +50,9 @@ extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay
         if (t == 0) st(y, ydt, blockIdx.x, sv[0]);
         return;
     }
-    bool isMax = (op == 1 || op == 3);
+    bool isMax = (op == WP_REDUCE_MAX || op == WP_REDUCE_ARGMAX);
     Acc a; a.v = isMax ? -INFINITY : INFINITY; a.i = -1;
-    for (int j = t; j < inner; j += blockDim.x) {
+    for (int j = from + t; j < to; j += blockDim.x) {
         Acc b; b.v = ld(x, xdt, base + lay_offset(lr, j)); b.i = j;
         a = combine(isMax, a, b);
     }
@@ -64,7 +67,27 @@ extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay
         }
         __syncthreads();
     }
-    if (t == 0) st(y, ydt, o, op >= 3 ? (double)si[0] : sv[0]);
+    if (t != 0) return;
+    if (chunks == 1) {
+        st(y, ydt, o, (op == WP_REDUCE_ARGMAX || op == WP_REDUCE_ARGMIN) ? (double)si[0] : sv[0]);
+    } else {
+        ((double*)y)[blockIdx.x] = sv[0];
+        yi[blockIdx.x] = si[0];
+    }
+}
+
+// Second pass of a chunked MAX/MIN/ARGMAX/ARGMIN: one thread per output combines its chunks' (value,
+// index) partials in chunk order (index -1 = empty chunk), so ties and NaNs pick what one pass picks.
+extern "C" __global__ void wp_reduce_pairs(int op, const double* pv, const int* pi, int chunks, int outN, void* y, int ydt) {
+    WP_LOOP(o, outN) {
+        bool isMax = (op == WP_REDUCE_MAX || op == WP_REDUCE_ARGMAX);
+        Acc a; a.v = isMax ? -INFINITY : INFINITY; a.i = -1;
+        for (int c = 0; c < chunks; ++c) {
+            Acc b; b.v = pv[(size_t)o * chunks + c]; b.i = pi[(size_t)o * chunks + c];
+            a = combine(isMax, a, b);
+        }
+        st(y, ydt, o, (op == WP_REDUCE_ARGMAX || op == WP_REDUCE_ARGMIN) ? (double)a.i : a.v);
+    }
 }
 
 // Short reductions (inner <= 32, e.g. argmax over 2 classes per pixel): one thread per output, the
@@ -72,21 +95,21 @@ extern "C" __global__ void wp_reduce(int op, const void* x, int xdt, Lay lk, Lay
 extern "C" __global__ void wp_reduce_rows(int op, const void* x, int xdt, Lay lk, Lay lr, int inner, int outN, void* y, int ydt) {
     WP_LOOP(o, outN) {
         int base = lay_offset(lk, o);
-        if (op == 0 || op == 5) {
+        if (op == WP_REDUCE_SUM || op == WP_REDUCE_SUM_SQUARES) {
             double acc = 0;
             for (int j = 0; j < inner; ++j) {
                 double v = ld(x, xdt, base + lay_offset(lr, j));
-                acc += op == 5 ? v * v : v;
+                acc += op == WP_REDUCE_SUM_SQUARES ? v * v : v;
             }
             st(y, ydt, o, acc);
         } else {
-            bool isMax = (op == 1 || op == 3);
+            bool isMax = (op == WP_REDUCE_MAX || op == WP_REDUCE_ARGMAX);
             Acc a; a.v = isMax ? -INFINITY : INFINITY; a.i = -1;
             for (int j = 0; j < inner; ++j) {
                 Acc b; b.v = ld(x, xdt, base + lay_offset(lr, j)); b.i = j;
                 a = combine(isMax, a, b);
             }
-            st(y, ydt, o, op >= 3 ? (double)a.i : a.v);
+            st(y, ydt, o, (op == WP_REDUCE_ARGMAX || op == WP_REDUCE_ARGMIN) ? (double)a.i : a.v);
         }
     }
 }

@@ -100,9 +100,12 @@ public interface Backend {
     Storage[] batchNorm(Storage x, int[] xShape, Storage gamma, Storage beta, Storage runningMean,
                         Storage runningVar, boolean training, double momentum, double eps);
 
-    /** Returns {dx, dGamma, dBeta} of training-mode batch norm from the forward's saved mean and inverse std (never null). */
+    /**
+     * Returns {dx, dGamma, dBeta} of training-mode batch norm from the forward's saved mean and inverse
+     * std (never null); eps is the forward's (backends that recompute the statistics need it).
+     */
     Storage[] batchNormBackward(Storage x, Storage dy, int[] xShape, Storage gamma, Storage saveMean,
-                                Storage saveInvStd);
+                                Storage saveInvStd, double eps);
 
     /** Selects entries {@code index} (I32, 1-D) along dim of a strided input. */
     Storage indexSelect(Storage s, Layout l, int dim, Storage index, int indexLen);

@@ -225,8 +225,11 @@ public final class NeuralOps {
         }
     }
 
-    /** Training-mode batch-norm backward: {dx, dGamma, dBeta}. gamma may be null (affine=false). */
-    public static Tensor[] batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd) {
+    /**
+     * Training-mode batch-norm backward: {dx, dGamma, dBeta}. gamma may be null (affine=false); eps is
+     * the forward's.
+     */
+    public static Tensor[] batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, double eps) {
         if (saveMean == null || saveInvStd == null) {
             throw new IllegalArgumentException("batch_norm backward needs the saved mean and inverse std of the training-mode "
                     + "forward, got " + (saveMean == null ? "no mean" : "no inverse std") + " for input " + Shapes.str(x.shape()));
@@ -235,7 +238,7 @@ public final class NeuralOps {
         int c = x.size(1);
         try (Tensor xc = compact(x); Tensor dc = compact(dy)) {
             Storage[] r = x.backend().batchNormBackward(xc.storage(), dc.storage(), x.shape(), st(gamma), saveMean.storage(),
-                    saveInvStd.storage());
+                    saveInvStd.storage(), eps);
             return new Tensor[]{Tensor.wrap(r[0], Layout.contiguous(x.shape())), Tensor.wrap(r[1], Layout.contiguous(c)),
                     Tensor.wrap(r[2], Layout.contiguous(c))};
         }

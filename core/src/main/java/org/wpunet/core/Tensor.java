@@ -233,17 +233,20 @@ public final class Tensor implements AutoCloseable {
     /**
      * Copies {@code src} (broadcast to this shape) into this tensor, in place. Like PyTorch's
      * {@code copy_}, the source may live on another device (a checkpoint read on the CPU restores a
-     * model on the GPU); it is transferred first.
+     * model on the GPU); it is transferred first. Also like {@code copy_}, a destination whose elements
+     * share memory (an expanded view) and a source overlapping it in other positions are refused.
      */
     public Tensor assign(Tensor src) {
         check();
         src.check();
+        WriteTargets.checkDestination(layout, "assign");
         if (!src.device().equals(device())) {
             try (Tensor moved = src.to(device())) {
                 return assign(moved);
             }
         }
         Layout sl = src.layout.expand(layout.shape());
+        if (src.storage == storage) WriteTargets.checkNoPartialOverlap(sl, layout, "assign");
         if (src.dtype() != dtype()) {
             try (Tensor c = src.to(dtype())) {
                 backend().copyInto(c.storage, c.layout.expand(layout.shape()), storage, layout);
@@ -254,11 +257,16 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
-    /** this += src (broadcast to this shape), in place. */
+    /**
+     * this += src (broadcast to this shape), in place. Like PyTorch's {@code add_}, refuses a destination
+     * whose elements share memory (an expanded view) and a source overlapping it in other positions.
+     */
     public Tensor addInPlace(Tensor src) {
         check();
         src.check();
         sameDevice(src);
+        WriteTargets.checkDestination(layout, "addInPlace");
+        if (src.storage == storage) WriteTargets.checkNoPartialOverlap(src.layout.expand(layout.shape()), layout, "addInPlace");
         if (src.dtype() != dtype()) {
             try (Tensor c = src.to(dtype())) {
                 backend().addInto(c.storage, c.layout.expand(layout.shape()), storage, layout);

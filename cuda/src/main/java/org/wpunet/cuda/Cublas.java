@@ -29,11 +29,22 @@ final class Cublas {
     /** cublasOperation_t. */
     static final int OP_N = 0, OP_T = 1;
     /** cublasMath_t. */
-    static final int DEFAULT_MATH = 0, PEDANTIC_MATH = 2, TF32_TENSOR_OP_MATH = 3;
+    static final int DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
     /** cudaDataType_t (library_types.h). */
     static final int CUDA_R_32F = 0, CUDA_R_64F = 1, CUDA_R_16F = 2, CUDA_R_16BF = 14;
     /** cublasComputeType_t. */
-    static final int COMPUTE_32F = 68, COMPUTE_32F_PEDANTIC = 69, COMPUTE_64F = 70, COMPUTE_32F_FAST_TF32 = 77;
+    /** The cudaDataType_t of a dtype that cuBLAS GEMMs take. */
+    static int dataType(org.wpunet.core.DType dtype) {
+        return switch (dtype) {
+            case F32 -> CUDA_R_32F;
+            case F64 -> CUDA_R_64F;
+            case BF16 -> CUDA_R_16BF;
+            case F16 -> CUDA_R_16F;
+            default -> throw new IllegalArgumentException("matmul on cuda takes F32, F64, BF16 or F16, got " + dtype);
+        };
+    }
+
+    static final int COMPUTE_32F = 68, COMPUTE_64F = 70, COMPUTE_32F_FAST_TF32 = 77;
     /** cublasGemmAlgo_t CUBLAS_GEMM_DEFAULT. */
     static final int GEMM_DEFAULT = -1;
 
@@ -152,16 +163,6 @@ final class Cublas {
             }
             if (t instanceof CudaException e) throw e;
             throw new CudaException("cublasCreate failed: " + t, t);
-        }
-    }
-
-    void destroyHandle(MemorySegment h) {
-        try {
-            check((int) destroy.invokeExact(h), "cublasDestroy");
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException("cublasDestroy failed: " + t, t);
         }
     }
 

@@ -38,7 +38,7 @@ public final class CudaBackendProvider implements BackendProvider {
             why = Driver.probe();
             if (why == null) {
                 Cublas.get();
-                long v = Cudnn.get().version();
+                long v = CudnnLibrary.get().version();
                 if (v < 90000) why = "cuDNN " + v + " is too old (cuDNN 9 needed)";
             }
         } catch (LinkageError e) { // UnsatisfiedLinkError from JCuda's JNI library or libcuda.so

@@ -24,6 +24,12 @@ public final class CudaStorage extends Storage {
         return block.address();
     }
 
+    /** The allocator block (for the segment it lies in). */
+    CachingAllocator.Block block() {
+        if (block == null) throw new IllegalStateException("cuda storage was freed");
+        return block;
+    }
+
     long bytes() { return (long) numel() * dtype().byteSize(); }
 
     @Override

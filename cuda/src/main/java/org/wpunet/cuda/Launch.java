@@ -51,14 +51,26 @@ final class Launch {
      */
     static int[] lay(Layout l, String op) {
         int[][] ss = coalesce(l.shape(), l.strides());
-        int[] shape = ss[0], strides = ss[1];
+        return pack(ss[0], ss[1], l.offset(), op);
+    }
+
+    /**
+     * Packs a layout into struct Lay dim for dim, without coalescing: for kernels that index
+     * {@code shape[dim]} / {@code stride[dim]} by dim number or walk one layout's dims with another's
+     * strides (index_select, gather, scatter_add), where coalescing would renumber the dims.
+     */
+    static int[] layExact(Layout l, String op) {
+        return pack(l.shape(), l.strides(), l.offset(), op);
+    }
+
+    private static int[] pack(int[] shape, int[] strides, int offset, String op) {
         int r = shape.length;
         if (r > MAX_RANK) {
             throw new IllegalArgumentException(op + " on cuda supports tensors of rank <= " + MAX_RANK + ", got rank " + r);
         }
         int[] s = new int[LAY_INTS];
         s[LAY_RANK] = r;
-        s[LAY_OFFSET] = l.offset();
+        s[LAY_OFFSET] = offset;
         for (int d = 0; d < r; d++) {
             s[LAY_SHAPE + d] = shape[d];
             s[LAY_STRIDE + d] = strides[d];
@@ -98,17 +110,6 @@ final class Launch {
         int byLength = (inner + chunkInner - 1) / chunkInner;
         int byDevice = Math.max(1, maxBlocks / outN);
         return Math.max(2, Math.min(byLength, byDevice));
-    }
-
-    /** Row-major contiguous strides (NCHW for 4-D shapes). */
-    static int[] contiguousStrides(int[] shape) {
-        int[] st = new int[shape.length];
-        int acc = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            st[d] = acc;
-            acc *= shape[d];
-        }
-        return st;
     }
 
     /** Splits a layout into kept dims (with the offset) and reduced dims (offset 0), for wp_reduce. */

@@ -44,7 +44,7 @@ class CudaPtxTest {
             assertEquals(expected, CudaPtx.entries(ptx), m + ".ptx entries vs " + m + ".cu kernels");
         }
         try (Stream<Path> s = Files.list(SRC)) {
-            assertEquals(CudaBackend.MODULES.length, s.filter(p -> p.toString().endsWith(".cu")).count(),
+            assertEquals(CudaBackend.MODULES.size(), s.filter(p -> p.toString().endsWith(".cu")).count(),
                     "every .cu is a module the backend loads");
         }
     }

@@ -89,13 +89,17 @@ class CudaWithoutGpuTest {
         assertEquals(60, s[1]);
         assertArrayEquals(new int[]{5, 4, 3}, java.util.Arrays.copyOfRange(s, 2, 5));
         assertArrayEquals(new int[]{1, 5, 20}, java.util.Arrays.copyOfRange(s, 10, 13));
-        assertArrayEquals(new int[]{60, 20, 5, 1}, Launch.contiguousStrides(new int[]{2, 3, 4, 5}));
         int[] nine = new int[9], reversed = new int[9];
         java.util.Arrays.fill(nine, 2);
         for (int d = 0; d < 9; d++) reversed[d] = 8 - d;
         var e = assertThrows(IllegalArgumentException.class, () -> Launch.lay(Layout.contiguous(nine).permute(reversed), "unary"));
         assertTrue(e.getMessage().contains("unary") && e.getMessage().contains("rank 9"), e.getMessage());
-        // coalescing: a compact tensor is one run; broadcast (stride 0) dims merge; offsets of every index kept
+        // the indexing kernels read shape[dim] / stride[dim] by dim number: their layouts keep every dim
+        int[] exact = Launch.layExact(l, "gather");
+        assertEquals(4, exact[Launch.LAY_RANK]);
+        assertArrayEquals(new int[]{1, 5, 4, 3}, java.util.Arrays.copyOfRange(exact, 2, 6));
+        assertArrayEquals(new int[]{60, 1, 5, 20}, java.util.Arrays.copyOfRange(exact, 10, 14));
+        // coalescing (elementwise kernels only): a compact tensor is one run; broadcast (stride 0) dims merge; offsets of every index kept
         assertArrayEquals(new int[][]{{120}, {1}}, Launch.coalesce(new int[]{2, 3, 4, 5}, new int[]{60, 20, 5, 1}));
         assertArrayEquals(new int[][]{{6, 20}, {0, 1}}, Launch.coalesce(new int[]{2, 3, 4, 5}, new int[]{0, 0, 5, 1}));
         assertArrayEquals(new int[][]{{}, {}}, Launch.coalesce(new int[]{1, 1}, new int[]{1, 1}));
@@ -129,80 +133,12 @@ class CudaWithoutGpuTest {
         assertEquals(List.of(DType.F32, DType.F64, DType.I32, DType.U8, DType.BF16, DType.F16), List.of(DType.values()));
     }
 
-    /** A fake device: addresses count up, records frees, can be made to run out of memory. */
-    static final class FakeRaw implements CachingAllocator.RawMemory {
-        long next = 0x1000, live, capacity = Long.MAX_VALUE, mallocs;
-        List<Long> freed = new ArrayList<>();
-
-        @Override
-        public long malloc(long bytes) {
-            if (live + bytes > capacity) throw new CachingAllocator.OutOfMemory("full");
-            mallocs++;
-            live += bytes;
-            long a = next;
-            next += bytes;
-            return a;
-        }
-
-        @Override
-        public void free(long address) { freed.add(address); }
-    }
-
     @Test
-    void allocatorSizeClasses() {
-        assertEquals(512, CachingAllocator.roundSize(0));
-        assertEquals(512, CachingAllocator.roundSize(1));
-        assertEquals(512, CachingAllocator.roundSize(512));
-        assertEquals(1024, CachingAllocator.roundSize(513));
-        assertEquals(1L << 20, CachingAllocator.roundSize((1L << 20) - 1));
-        assertEquals(2L << 20, CachingAllocator.roundSize((1L << 20) + 1));
-        assertEquals(4L << 20, CachingAllocator.roundSize((2L << 20) + 1));
-    }
-
-    @Test
-    void allocatorReusesPerStreamAndKeepsStats() {
-        FakeRaw raw = new FakeRaw();
-        CachingAllocator a = new CachingAllocator(raw);
-        var b1 = a.allocate(1000, 1);
-        assertEquals(1024, b1.size());
-        a.free(b1);
-        var b2 = a.allocate(900, 1);
-        assertEquals(b1.address(), b2.address(), "same class, same stream: reused");
-        var b3 = a.allocate(900, 2);
-        assertNotEquals(b1.address(), b3.address(), "another stream gets its own block");
-        var big = a.allocate(10_000, 1);
-        a.free(big);
-        var small = a.allocate(100, 1);
-        assertNotEquals(big.address(), small.address(), "a block over twice the class is not handed out");
-        assertEquals(1024 + 1024 + 512, a.stats().inUse());
-        assertEquals(3, a.stats().blocksInUse());
-        assertEquals(1024 + 1024 + 10240, a.stats().peakInUse());
-        a.free(b2);
-        a.free(b3);
-        a.free(small);
-        for (int i = 0; i < 10_000; i++) a.free(a.allocate(1 + i % 3000, 1)); // flat: no growth after warm-up
-        long reserved = a.stats().reserved();
-        for (int i = 0; i < 10_000; i++) a.free(a.allocate(1 + i % 3000, 1));
-        assertEquals(reserved, a.stats().reserved());
-        assertEquals(0, a.stats().inUse());
-        a.emptyCache();
-        assertEquals(0, a.stats().reserved());
-        assertEquals(raw.mallocs, raw.freed.size());
-    }
-
-    @Test
-    void allocatorEmptiesCacheOnOutOfMemory() {
-        FakeRaw raw = new FakeRaw();
-        raw.capacity = 4096;
-        CachingAllocator a = new CachingAllocator(raw);
-        a.free(a.allocate(4096, 1));
-        raw.live = 0; // the fake "frees" on emptyCache: model it by resetting live use
-        raw.capacity = 4096;
-        var e = assertThrows(CudaException.class, () -> {
-            raw.live = 4096;
-            a.allocate(4096 * 3, 1);
-        });
-        assertTrue(e.getMessage().contains("out of device memory"), e.getMessage());
-        assertEquals(1, raw.freed.size(), "the cache was emptied before giving up");
+    void elementwiseComputeTypeIsFloatOnlyWhenEveryOperandIsExactInFloat() {
+        assertEquals("f32", KernelCalls.computeType(new HostStorage(DType.F32, 1), new HostStorage(DType.BF16, 1),
+                new HostStorage(DType.U8, 1), new HostStorage(DType.F16, 1)));
+        assertEquals("f64", KernelCalls.computeType(new HostStorage(DType.F32, 1), new HostStorage(DType.F64, 1)));
+        assertEquals("f64", KernelCalls.computeType(new HostStorage(DType.I32, 1), new HostStorage(DType.F32, 1)),
+                "ints above 2^24 are not exact in float");
     }
 }

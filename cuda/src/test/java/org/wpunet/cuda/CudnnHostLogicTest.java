@@ -18,29 +18,29 @@ import org.junit.jupiter.api.io.TempDir;
 class CudnnHostLogicTest {
     /** Writes one cudnnConvolution*AlgoPerf_t entry the way cuDNN does. */
     static void entry(MemorySegment perf, int i, int algo, int status, float time, long memory, int math) {
-        long b = (long) i * Cudnn.PERF_SIZE;
+        long b = (long) i * CudnnLibrary.PERF_SIZE;
         perf.set(JAVA_INT, b, algo);
         perf.set(JAVA_INT, b + 4, status);
         perf.set(JAVA_FLOAT, b + 8, time);
         perf.set(JAVA_LONG, b + 16, memory);
-        perf.set(JAVA_INT, b + 24, Cudnn.DETERMINISTIC);
+        perf.set(JAVA_INT, b + 24, 1); // CUDNN_DETERMINISTIC
         perf.set(JAVA_INT, b + 28, math);
     }
 
     @Test
     void pickSkipsFailuresAndTensorMathWhenExact() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment perf = a.allocate(Cudnn.PERF, 4);
-            entry(perf, 0, 6, 3000, 0.1f, 0, Cudnn.MATH_FMA);               // CUDNN_STATUS_NOT_SUPPORTED
-            entry(perf, 1, 1, 0, 0.2f, 1L << 33, Cudnn.MATH_TENSOR_OP);     // fastest success, but tensor ops
-            entry(perf, 2, 0, 0, 0.3f, 4096, Cudnn.MATH_DEFAULT);           // DEFAULT: TF32 allowed for FLOAT on sm_80+
-            entry(perf, 3, 2, 0, 0.4f, 1234, Cudnn.MATH_FMA);
-            assertEquals(new Cudnn.Algo(1, 1L << 33, Cudnn.MATH_TENSOR_OP), Cudnn.pick(perf, 4, true, "t"));
-            assertEquals(new Cudnn.Algo(2, 1234, Cudnn.MATH_FMA), Cudnn.pick(perf, 4, false, "t"));
-            assertEquals(new Cudnn.Algo(2, 1234, Cudnn.MATH_FMA), Cudnn.pick(perf, 4, false, Cudnn.DATA_FLOAT, "t"));
-            assertEquals(new Cudnn.Algo(1, 1L << 33, Cudnn.MATH_TENSOR_OP), Cudnn.pick(perf, 4, false, Cudnn.DATA_DOUBLE, "t"));
-            assertEquals(new Cudnn.Algo(1, 1L << 33, Cudnn.MATH_TENSOR_OP), Cudnn.pick(perf, 4, false, Cudnn.DATA_BFLOAT16, "t"));
-            var e = assertThrows(CudaException.class, () -> Cudnn.pick(perf, 1, false, "conv FWD"));
+            MemorySegment perf = a.allocate(CudnnLibrary.PERF, 4);
+            entry(perf, 0, 6, 3000, 0.1f, 0, CudnnLibrary.MATH_FMA);               // CUDNN_STATUS_NOT_SUPPORTED
+            entry(perf, 1, 1, 0, 0.2f, 1L << 33, CudnnLibrary.MATH_TENSOR_OP);     // fastest success, but tensor ops
+            entry(perf, 2, 0, 0, 0.3f, 4096, CudnnLibrary.MATH_DEFAULT);           // DEFAULT: TF32 allowed for FLOAT on sm_80+
+            entry(perf, 3, 2, 0, 0.4f, 1234, CudnnLibrary.MATH_FMA);
+            assertEquals(new CudnnLibrary.Algo(1, 1L << 33, CudnnLibrary.MATH_TENSOR_OP), CudnnLibrary.pick(perf, 4, true, "t"));
+            assertEquals(new CudnnLibrary.Algo(2, 1234, CudnnLibrary.MATH_FMA), CudnnLibrary.pick(perf, 4, false, "t"));
+            assertEquals(new CudnnLibrary.Algo(2, 1234, CudnnLibrary.MATH_FMA), CudnnLibrary.pick(perf, 4, false, CudnnLibrary.DATA_FLOAT, "t"));
+            assertEquals(new CudnnLibrary.Algo(1, 1L << 33, CudnnLibrary.MATH_TENSOR_OP), CudnnLibrary.pick(perf, 4, false, CudnnLibrary.DATA_DOUBLE, "t"));
+            assertEquals(new CudnnLibrary.Algo(1, 1L << 33, CudnnLibrary.MATH_TENSOR_OP), CudnnLibrary.pick(perf, 4, false, CudnnLibrary.DATA_BFLOAT16, "t"));
+            var e = assertThrows(CudaException.class, () -> CudnnLibrary.pick(perf, 1, false, "conv FWD"));
             assertTrue(e.getMessage().contains("conv FWD") && e.getMessage().contains("1 results"), e.getMessage());
         }
     }
@@ -48,18 +48,18 @@ class CudnnHostLogicTest {
     @Test
     void scalarsAreFloatUnlessDouble() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment f = Cudnn.scalar(a, Cudnn.DATA_FLOAT, 1);
+            MemorySegment f = CudnnLibrary.scalar(a, CudnnLibrary.DATA_FLOAT, 1);
             assertEquals(4, f.byteSize());
             assertEquals(1f, f.get(JAVA_FLOAT, 0));
-            MemorySegment d = Cudnn.scalar(a, Cudnn.DATA_DOUBLE, 0.5);
+            MemorySegment d = CudnnLibrary.scalar(a, CudnnLibrary.DATA_DOUBLE, 0.5);
             assertEquals(8, d.byteSize());
             assertEquals(0.5, d.get(JAVA_DOUBLE, 0));
-            assertEquals(4, Cudnn.scalar(a, Cudnn.DATA_HALF, 1).byteSize(), "half data takes float scaling factors");
+            assertEquals(4, CudnnLibrary.scalar(a, CudnnLibrary.DATA_HALF, 1).byteSize(), "half data takes float scaling factors");
         }
-        assertEquals(Cudnn.MATH_FMA, Cudnn.mathType(Cudnn.DATA_FLOAT, false));
-        assertEquals(Cudnn.MATH_DEFAULT, Cudnn.mathType(Cudnn.DATA_FLOAT, true));
-        assertEquals(Cudnn.MATH_TENSOR_OP, Cudnn.mathType(Cudnn.DATA_BFLOAT16, false));
-        assertEquals(Cudnn.MATH_FMA, Cudnn.mathType(Cudnn.DATA_DOUBLE, true));
+        assertEquals(CudnnLibrary.MATH_FMA, CudnnLibrary.mathType(CudnnLibrary.DATA_FLOAT, false));
+        assertEquals(CudnnLibrary.MATH_DEFAULT, CudnnLibrary.mathType(CudnnLibrary.DATA_FLOAT, true));
+        assertEquals(CudnnLibrary.MATH_TENSOR_OP, CudnnLibrary.mathType(CudnnLibrary.DATA_BFLOAT16, false));
+        assertEquals(CudnnLibrary.MATH_FMA, CudnnLibrary.mathType(CudnnLibrary.DATA_DOUBLE, true));
     }
 
     @Test

@@ -11,51 +11,61 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.wpunet.core.BinaryOp;
+import org.wpunet.core.DType;
+import org.wpunet.core.Layout;
+import org.wpunet.core.OptimizerUpdate;
+import org.wpunet.core.ReduceOp;
+import org.wpunet.core.Storage;
+import org.wpunet.core.UnaryOp;
 
 /**
  * The kernel ABI: the C signatures of src/main/cuda, the parameter lists of the committed PTX, and the
- * argument lists CudaBackend passes to cuLaunchKernel must agree in count, order and size.
+ * argument lists {@link KernelCalls} builds for cuLaunchKernel must agree in count, order and size.
  *
  * <p>Tokens: i32 (int / JCuda int[]), i64 (long long / long[]), f32, f64 (double / double[]), ptr
  * (a device pointer / long[] address), lay (struct Lay by value / the int[18] of Launch.lay).
  */
 class KernelAbiTest {
     /**
-     * The arguments CudaBackend passes to each kernel, as written at its launch sites (helpers i(), d(),
-     * ptr(), lay(), Pointer.to(long[]), and the error record err of checkedLaunch). Kernels that no
-     * Java code launches yet are absent (their .cu and PTX are still checked against each other).
+     * One call of every kernel, built by {@link KernelCalls} (the code the backend launches), on small
+     * host storages: their argument classes are what the backend passes to cuLaunchKernel.
      */
-    static final Map<String, String> JAVA_LAUNCHES = new LinkedHashMap<>();
-
-    static {
-        Map<String, String> j = JAVA_LAUNCHES;
-        // elementwise.cu
-        j.put("wp_unary", "i32 ptr i32 lay ptr i32 i32");                       // unary
-        j.put("wp_binary", "i32 ptr i32 lay ptr i32 lay ptr i32 i32");          // binary
-        j.put("wp_binary_scalar", "i32 ptr i32 lay f64 i32 ptr i32 i32");       // binaryScalar
-        j.put("wp_where", "ptr i32 lay ptr i32 lay ptr i32 lay ptr i32 i32");   // where
-        j.put("wp_clamp", "ptr i32 lay f64 f64 ptr i32");                       // clamp
-        j.put("wp_copy", "ptr i32 lay ptr i32 lay i32 i32");                    // copy, copyInto, addInto
-        j.put("wp_fill", "ptr i32 f64 i32");                                    // full
-        // reduce.cu
-        j.put("wp_reduce", "i32 ptr i32 lay lay i32 i32 ptr i32");              // reduce (both passes)
-        j.put("wp_reduce_rows", "i32 ptr i32 lay lay i32 i32 ptr i32");         // reduce, inner <= 32
-        j.put("wp_softmax", "ptr i32 ptr i32 i32 i32");                         // softmax
-        j.put("wp_softmax_rows", "ptr i32 ptr i32 i32 i32 i32");                // softmax, n <= 32
-        // nn.cu
-        j.put("wp_maxpool2d", "ptr i32 ptr ptr i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32"); // maxPool2d
-        j.put("wp_maxpool2d_backward", "ptr i32 ptr ptr i32 i32 i32");          // maxPool2dBackward
-        j.put("wp_index_select", "ptr i32 lay i32 ptr lay ptr ptr i32");        // indexSelect
-        j.put("wp_gather", "ptr i32 lay i32 ptr lay ptr ptr i32");              // gather
-        j.put("wp_scatter_add", "ptr lay ptr i32 lay ptr i32 lay i32 ptr i32"); // scatterAdd
-        j.put("wp_random", "i32 ptr i32 i32 i64 i64");                          // random
-        for (String t : new String[]{"f32", "f64"}) {
-            j.put("wp_weighted_ce_" + t, "ptr ptr ptr i32 i32 i32 ptr ptr ptr");                 // weightedCrossEntropy
-            j.put("wp_class_weighted_ce_" + t, "ptr ptr i32 i32 i32 f64 ptr ptr");           // classWeightedCrossEntropy
-            j.put("wp_sgd_" + t, "ptr ptr ptr i32 f64 f64 f64 f64 i32 i32");                     // optimizerUpdate
-            j.put("wp_rmsprop_" + t, "ptr ptr ptr ptr ptr i32 f64 f64 f64 f64 f64");             // optimizerUpdate
-            j.put("wp_adam_" + t, "ptr ptr ptr ptr ptr i32 f64 f64 f64 f64 f64 i32 f64 f64");    // optimizerUpdate
+    static List<KernelCall> sampleCalls() {
+        HostStorage f = new HostStorage(DType.F32, 24), d = new HostStorage(DType.F64, 24), i = new HostStorage(DType.I32, 24);
+        Layout l = Layout.contiguous(2, 3, 4), row = Layout.contiguous(24);
+        List<KernelCall> c = new ArrayList<>();
+        for (HostStorage x : new HostStorage[]{f, d}) { // float and double compute types
+            c.add(KernelCalls.fill(x, 1));
+            c.add(KernelCalls.copy(f, l, x, l, false, "t"));
+            c.add(KernelCalls.unary(UnaryOp.EXP, x, l, f));
+            c.add(KernelCalls.binary(BinaryOp.ADD, f, l, x, l, f));
+            c.add(KernelCalls.binaryScalar(BinaryOp.MUL, x, l, 2, true, f));
+            c.add(KernelCalls.where(f, l, x, l, f, l, f));
+            c.add(KernelCalls.clamp(x, l, 0, 1, x));
         }
+        c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, l, new int[]{2}, f, 1, null, null));   // rows
+        c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, Layout.contiguous(2, 40_000), new int[]{1}, f, 1, null, null)); // blocks
+        c.addAll(KernelCalls.reduce(ReduceOp.ARGMAX, f, Layout.contiguous(2, 400_000), new int[]{1}, i, 8, d, i)); // chunked
+        c.add(KernelCalls.softmax(f, new int[]{2, 3, 4}, 1, false, f));               // rows
+        c.add(KernelCalls.softmax(f, new int[]{2, 40, 4}, 1, true, f));               // blocks
+        c.add(KernelCalls.maxPool2d(f, new int[]{1, 1, 4, 4}, new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0},
+                new int[]{1, 1}, f, i));
+        c.add(KernelCalls.maxPool2dBackward(f, i, new int[]{1, 1, 4, 4}, new int[]{1, 1, 2, 2}, f));
+        c.add(KernelCalls.indexSelect(f, l, 1, i, 2, f, i));
+        c.add(KernelCalls.gather(f, l, 1, i, l, f, i));
+        c.add(KernelCalls.scatterAdd(i, l, f, l, f, l, 1, i));
+        c.add(KernelCalls.random(org.wpunet.core.Rng.Distribution.NORMAL, f, 1, 2));
+        for (HostStorage x : new HostStorage[]{f, d}) {
+            c.add(KernelCalls.weightedCrossEntropy(x, new int[]{2, 3, 4}, i, x, x, x, i));
+            c.add(KernelCalls.classWeightedCrossEntropy(x, new int[]{2, 3, 4}, x, 1e-7, x, x));
+            c.add(KernelCalls.optimizerUpdate(new OptimizerUpdate.Sgd(0.1, 0, 0.9, 0, false, true), x, x, new Storage[]{x}));
+            c.add(KernelCalls.optimizerUpdate(new OptimizerUpdate.RmsProp(0.1, 0, 0.99, 1e-8, 0.9, true), x, x,
+                    new Storage[]{x, x, x}));
+            c.add(KernelCalls.optimizerUpdate(new OptimizerUpdate.Adam(0.1, 0, 0.9, 0.999, 1e-8, true, true, 3), x, x,
+                    new Storage[]{x, x, x}));
+        }
+        return c;
     }
 
     static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
@@ -112,22 +122,24 @@ class KernelAbiTest {
 
     @Test
     void cuSignaturesPtxParamsAndJavaLaunchesAgree() throws Exception {
-        int launched = 0;
+        Map<String, List<String>> cuAll = new LinkedHashMap<>();
         for (String module : CudaBackend.MODULES) {
             Map<String, List<String>> cu = cuSignatures(Files.readString(CudaPtxTest.SRC.resolve(module + ".cu")));
             Map<String, List<String>> ptx = ptxParams(CudaPtxTest.resource(module));
             assertEquals(cu.keySet(), ptx.keySet(), module);
             for (var e : cu.entrySet()) {
-                String k = e.getKey();
-                assertEquals(e.getValue().stream().map(KernelAbiTest::ptxOf).toList(), ptx.get(k), k + ": .cu vs PTX");
-                String java = JAVA_LAUNCHES.get(k);
-                if (java != null) {
-                    assertEquals(List.of(java.split(" ")), e.getValue(), k + ": CudaBackend's arguments vs the kernel");
-                    launched++;
-                }
+                assertEquals(e.getValue().stream().map(KernelAbiTest::ptxOf).toList(), ptx.get(e.getKey()), e.getKey() + ": .cu vs PTX");
             }
+            cuAll.putAll(cu);
         }
-        assertEquals(JAVA_LAUNCHES.size(), launched, "every launched kernel exists");
+        java.util.Set<String> launched = new java.util.TreeSet<>();
+        for (KernelCall call : sampleCalls()) {
+            List<String> kernel = cuAll.get(call.kernel());
+            assertNotNull(kernel, call.kernel() + " is launched but no .cu defines it");
+            assertEquals(kernel, List.of(call.signature().split(" ")), call.kernel() + ": KernelCalls' arguments vs the kernel");
+            launched.add(call.kernel());
+        }
+        assertEquals(new java.util.TreeSet<>(cuAll.keySet()), launched, "every kernel is launched by some KernelCalls method");
     }
 
     @Test

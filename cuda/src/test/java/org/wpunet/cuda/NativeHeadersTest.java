@@ -14,7 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the FFM bindings of {@link Cublas} and {@link Cudnn} to the C headers, without loading any
+ * Pins the FFM bindings of {@link Cublas} and {@link CudnnLibrary} to the C headers, without loading any
  * library. The prototypes and enum values below were transcribed from:
  * <ul>
  *   <li>cuBLAS: cublas_api.h of cuBLAS 12.6.4 (CUDA 12.6) and of cuBLAS 13.0.0 (CUDA 13.0); the
@@ -36,12 +36,10 @@ class NativeHeadersTest {
         // cublas_api.h: cublasMath_t { CUBLAS_DEFAULT_MATH = 0, CUBLAS_TENSOR_OP_MATH = 1,
         //   CUBLAS_PEDANTIC_MATH = 2, CUBLAS_TF32_TENSOR_OP_MATH = 3, ... }
         assertEquals(0, Cublas.DEFAULT_MATH);
-        assertEquals(2, Cublas.PEDANTIC_MATH);
         assertEquals(3, Cublas.TF32_TENSOR_OP_MATH);
         // cublas_api.h: cublasComputeType_t { CUBLAS_COMPUTE_32F = 68, CUBLAS_COMPUTE_32F_PEDANTIC = 69,
         //   CUBLAS_COMPUTE_64F = 70, CUBLAS_COMPUTE_32F_FAST_TF32 = 77, ... }
         assertEquals(68, Cublas.COMPUTE_32F);
-        assertEquals(69, Cublas.COMPUTE_32F_PEDANTIC);
         assertEquals(70, Cublas.COMPUTE_64F);
         assertEquals(77, Cublas.COMPUTE_32F_FAST_TF32);
         // cublas_api.h: cublasGemmAlgo_t { CUBLAS_GEMM_DFALT = -1, CUBLAS_GEMM_DEFAULT = -1, ... }
@@ -64,28 +62,21 @@ class NativeHeadersTest {
     void cudnnConstantsMatchCudnnHeaders() {
         // cudnn_graph.h: cudnnDataType_t { CUDNN_DATA_FLOAT = 0, CUDNN_DATA_DOUBLE = 1, CUDNN_DATA_HALF = 2, ...,
         //   CUDNN_DATA_BFLOAT16 = 9, ... }
-        assertEquals(0, Cudnn.DATA_FLOAT);
-        assertEquals(1, Cudnn.DATA_DOUBLE);
-        assertEquals(2, Cudnn.DATA_HALF);
-        assertEquals(9, Cudnn.DATA_BFLOAT16);
+        assertEquals(0, CudnnLibrary.DATA_FLOAT);
+        assertEquals(1, CudnnLibrary.DATA_DOUBLE);
+        assertEquals(2, CudnnLibrary.DATA_HALF);
+        assertEquals(9, CudnnLibrary.DATA_BFLOAT16);
         // cudnn_graph.h: cudnnTensorFormat_t { CUDNN_TENSOR_NCHW = 0, CUDNN_TENSOR_NHWC = 1, ... }
-        assertEquals(0, Cudnn.FORMAT_NCHW);
-        assertEquals(1, Cudnn.FORMAT_NHWC);
+        assertEquals(0, CudnnLibrary.FORMAT_NCHW);
         // cudnn_graph.h: cudnnConvolutionMode_t { CUDNN_CONVOLUTION = 0, CUDNN_CROSS_CORRELATION = 1 }
-        assertEquals(0, Cudnn.CONVOLUTION);
-        assertEquals(1, Cudnn.CROSS_CORRELATION);
+        assertEquals(1, CudnnLibrary.CROSS_CORRELATION);
         // cudnn_graph.h: cudnnMathType_t { CUDNN_DEFAULT_MATH = 0, CUDNN_TENSOR_OP_MATH = 1,
         //   CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION = 2, CUDNN_FMA_MATH = 3 }
-        assertEquals(0, Cudnn.MATH_DEFAULT);
-        assertEquals(1, Cudnn.MATH_TENSOR_OP);
-        assertEquals(2, Cudnn.MATH_TENSOR_OP_ALLOW_CONVERSION);
-        assertEquals(3, Cudnn.MATH_FMA);
+        assertEquals(0, CudnnLibrary.MATH_DEFAULT);
+        assertEquals(1, CudnnLibrary.MATH_TENSOR_OP);
+        assertEquals(3, CudnnLibrary.MATH_FMA);
         // cudnn_ops.h: cudnnBatchNormMode_t { CUDNN_BATCHNORM_PER_ACTIVATION = 0, CUDNN_BATCHNORM_SPATIAL = 1, ... }
-        assertEquals(0, Cudnn.BN_PER_ACTIVATION);
-        assertEquals(1, Cudnn.BN_SPATIAL);
-        // cudnn_ops.h: cudnnDeterminism_t { CUDNN_NON_DETERMINISTIC = 0, CUDNN_DETERMINISTIC = 1 }
-        assertEquals(0, Cudnn.NON_DETERMINISTIC);
-        assertEquals(1, Cudnn.DETERMINISTIC);
+        assertEquals(1, CudnnLibrary.BN_SPATIAL);
         // cudnn_graph.h: cudnnStatus_t of cuDNN 9 (categorised codes; cuDNN 8's 1..15 are gone)
         Map<Integer, String> expected = Map.ofEntries(Map.entry(0, "CUDNN_STATUS_SUCCESS"),
                 Map.entry(1001, "CUDNN_STATUS_NOT_INITIALIZED"), Map.entry(1002, "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH"),
@@ -96,9 +87,9 @@ class NativeHeadersTest {
                 Map.entry(4003, "CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED"),
                 Map.entry(4004, "CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED"),
                 Map.entry(5000, "CUDNN_STATUS_EXECUTION_FAILED"));
-        assertEquals(expected, Cudnn.STATUS);
-        assertEquals(0, Cudnn.STATUS_SUCCESS);
-        assertEquals("CUDNN_STATUS_7", Cudnn.statusName(7));
+        assertEquals(expected, CudnnLibrary.STATUS);
+        assertEquals(0, CudnnLibrary.STATUS_SUCCESS);
+        assertEquals("CUDNN_STATUS_7", CudnnLibrary.statusName(7));
     }
 
     // ------------------------------------------------------------------ struct layouts
@@ -114,17 +105,17 @@ class NativeHeadersTest {
         //       cudnnMathType_t mathType;         // @28
         //       int reserved[3];                  // @32..44
         //   } ...;                                // alignment 8: sizeof = 48 (4 bytes of tail padding)
-        assertEquals(48, Cudnn.PERF.byteSize());
-        assertEquals(8, Cudnn.PERF.byteAlignment());
-        assertEquals(48, Cudnn.PERF_SIZE);
-        assertEquals(0, Cudnn.PERF_ALGO);
-        assertEquals(4, Cudnn.PERF_STATUS);
-        assertEquals(8, Cudnn.PERF_TIME);
-        assertEquals(16, Cudnn.PERF_MEMORY);
-        assertEquals(24, Cudnn.PERF_DETERMINISM);
-        assertEquals(28, Cudnn.PERF_MATH);
-        assertEquals(32, Cudnn.PERF.byteOffset(MemoryLayout.PathElement.groupElement("reserved")));
-        assertEquals(12, Cudnn.PERF.select(MemoryLayout.PathElement.groupElement("reserved")).byteSize());
+        assertEquals(48, CudnnLibrary.PERF.byteSize());
+        assertEquals(8, CudnnLibrary.PERF.byteAlignment());
+        assertEquals(48, CudnnLibrary.PERF_SIZE);
+        assertEquals(0, CudnnLibrary.PERF_ALGO);
+        assertEquals(4, CudnnLibrary.PERF_STATUS);
+        assertEquals(8, CudnnLibrary.PERF.byteOffset(MemoryLayout.PathElement.groupElement("time")));
+        assertEquals(16, CudnnLibrary.PERF_MEMORY);
+        assertEquals(24, CudnnLibrary.PERF.byteOffset(MemoryLayout.PathElement.groupElement("determinism")));
+        assertEquals(28, CudnnLibrary.PERF_MATH);
+        assertEquals(32, CudnnLibrary.PERF.byteOffset(MemoryLayout.PathElement.groupElement("reserved")));
+        assertEquals(12, CudnnLibrary.PERF.select(MemoryLayout.PathElement.groupElement("reserved")).byteSize());
         // the same layout computed the way a C compiler does (natural alignment, padded to the largest)
         assertEquals(48, cStructSize(4, 4, 4, 8, 4, 4, 4, 4, 4));
     }
@@ -193,15 +184,15 @@ class NativeHeadersTest {
         d.put("cudnnSetConvolution2dDescriptor", "cudnnStatus_t (cudnnConvolutionDescriptor_t, int, int, int, int, int, "
                 + "int, cudnnConvolutionMode_t, cudnnDataType_t)");
         d.put("cudnnSetConvolutionMathType", "cudnnStatus_t (cudnnConvolutionDescriptor_t, cudnnMathType_t)");
-        d.put("cudnnFindConvolutionForwardAlgorithm", "cudnnStatus_t (cudnnHandle_t, const cudnnTensorDescriptor_t, "
-                + "const cudnnFilterDescriptor_t, const cudnnConvolutionDescriptor_t, const cudnnTensorDescriptor_t, "
-                + "const int, int*, cudnnConvolutionFwdAlgoPerf_t*)");
-        d.put("cudnnFindConvolutionBackwardDataAlgorithm", "cudnnStatus_t (cudnnHandle_t, const cudnnFilterDescriptor_t, "
-                + "const cudnnTensorDescriptor_t, const cudnnConvolutionDescriptor_t, const cudnnTensorDescriptor_t, "
-                + "const int, int*, cudnnConvolutionBwdDataAlgoPerf_t*)");
-        d.put("cudnnFindConvolutionBackwardFilterAlgorithm", "cudnnStatus_t (cudnnHandle_t, const cudnnTensorDescriptor_t, "
-                + "const cudnnTensorDescriptor_t, const cudnnConvolutionDescriptor_t, const cudnnFilterDescriptor_t, "
-                + "const int, int*, cudnnConvolutionBwdFilterAlgoPerf_t*)");
+        d.put("cudnnFindConvolutionForwardAlgorithmEx", "cudnnStatus_t (cudnnHandle_t, const cudnnTensorDescriptor_t, "
+                + "const void*, const cudnnFilterDescriptor_t, const void*, const cudnnConvolutionDescriptor_t, "
+                + "const cudnnTensorDescriptor_t, void*, const int, int*, cudnnConvolutionFwdAlgoPerf_t*, void*, size_t)");
+        d.put("cudnnFindConvolutionBackwardDataAlgorithmEx", "cudnnStatus_t (cudnnHandle_t, const cudnnFilterDescriptor_t, "
+                + "const void*, const cudnnTensorDescriptor_t, const void*, const cudnnConvolutionDescriptor_t, "
+                + "const cudnnTensorDescriptor_t, void*, const int, int*, cudnnConvolutionBwdDataAlgoPerf_t*, void*, size_t)");
+        d.put("cudnnFindConvolutionBackwardFilterAlgorithmEx", "cudnnStatus_t (cudnnHandle_t, const cudnnTensorDescriptor_t, "
+                + "const void*, const cudnnTensorDescriptor_t, const void*, const cudnnConvolutionDescriptor_t, "
+                + "const cudnnFilterDescriptor_t, void*, const int, int*, cudnnConvolutionBwdFilterAlgoPerf_t*, void*, size_t)");
         d.put("cudnnConvolutionForward", "cudnnStatus_t (cudnnHandle_t, const void*, const cudnnTensorDescriptor_t, "
                 + "const void*, const cudnnFilterDescriptor_t, const void*, const cudnnConvolutionDescriptor_t, "
                 + "cudnnConvolutionFwdAlgo_t, void*, size_t, const void*, const cudnnTensorDescriptor_t, void*)");
@@ -220,7 +211,7 @@ class NativeHeadersTest {
             "cudnnFilterDescriptor_t", "cudnnConvolutionDescriptor_t");
     /** Enum typedefs and status types: 4-byte ints. */
     static final Set<String> ENUMS = Set.of("int", "cublasStatus_t", "cublasOperation_t", "cublasMath_t", "cudaDataType",
-            "cublasComputeType_t", "cublasGemmAlgo_t", "cudnnStatus_t", "cudnnTensorFormat_t", "cudnnDataType_t",
+            "cublasComputeType_t", "cublasGemmAlgo_t", "cudaDataType_t", "cudnnStatus_t", "cudnnTensorFormat_t", "cudnnDataType_t",
             "cudnnConvolutionMode_t", "cudnnMathType_t", "cudnnBatchNormMode_t", "cudnnConvolutionFwdAlgo_t",
             "cudnnConvolutionBwdDataAlgo_t", "cudnnConvolutionBwdFilterAlgo_t");
 
@@ -231,7 +222,7 @@ class NativeHeadersTest {
         if (t.endsWith("*") || HANDLES.contains(t)) return Optional.of(ValueLayout.ADDRESS);
         if (ENUMS.contains(t)) return Optional.of(ValueLayout.JAVA_INT);
         return Optional.of(switch (t) {
-            case "size_t", "long long int", "long long" -> ValueLayout.JAVA_LONG;
+            case "size_t", "long long int", "long long", "int64_t" -> ValueLayout.JAVA_LONG;
             case "double" -> ValueLayout.JAVA_DOUBLE;
             case "float" -> ValueLayout.JAVA_FLOAT;
             default -> throw new IllegalArgumentException("unmapped C type " + cType);
@@ -266,12 +257,12 @@ class NativeHeadersTest {
 
     @Test
     void cudnnDescriptorsMatchPrototypes() {
-        assertBindings(CUDNN_PROTOTYPES, Cudnn.SIGNATURES);
-        assertEquals(17, Cudnn.SIGNATURES.get("cudnnBatchNormalizationForwardTraining").argumentLayouts().size());
-        assertEquals(14, Cudnn.SIGNATURES.get("cudnnBatchNormalizationForwardInference").argumentLayouts().size());
-        assertEquals(19, Cudnn.SIGNATURES.get("cudnnBatchNormalizationBackward").argumentLayouts().size());
-        assertEquals(13, Cudnn.SIGNATURES.get("cudnnConvolutionForward").argumentLayouts().size());
-        assertEquals(8, Cudnn.SIGNATURES.get("cudnnFindConvolutionForwardAlgorithm").argumentLayouts().size());
+        assertBindings(CUDNN_PROTOTYPES, CudnnLibrary.SIGNATURES);
+        assertEquals(17, CudnnLibrary.SIGNATURES.get("cudnnBatchNormalizationForwardTraining").argumentLayouts().size());
+        assertEquals(14, CudnnLibrary.SIGNATURES.get("cudnnBatchNormalizationForwardInference").argumentLayouts().size());
+        assertEquals(19, CudnnLibrary.SIGNATURES.get("cudnnBatchNormalizationBackward").argumentLayouts().size());
+        assertEquals(13, CudnnLibrary.SIGNATURES.get("cudnnConvolutionForward").argumentLayouts().size());
+        assertEquals(13, CudnnLibrary.SIGNATURES.get("cudnnFindConvolutionForwardAlgorithmEx").argumentLayouts().size());
     }
 
     @Test
@@ -280,7 +271,7 @@ class NativeHeadersTest {
         // remain); cuBLAS exports the helper functions only with the _v2 suffix (cublas_v2.h #defines the rest).
         for (String removed : List.of("cudnnGetConvolutionForwardAlgorithm", "cudnnGetConvolutionBackwardDataAlgorithm",
                 "cudnnGetConvolutionBackwardFilterAlgorithm", "cudnnSetRNNDescriptor_v6", "cudnnGetRNNWorkspaceSize")) {
-            assertFalse(Cudnn.SIGNATURES.containsKey(removed), removed);
+            assertFalse(CudnnLibrary.SIGNATURES.containsKey(removed), removed);
         }
         for (String unsuffixed : List.of("cublasCreate", "cublasDestroy", "cublasSetStream", "cublasSgemm", "cublasDgemm")) {
             assertFalse(Cublas.SIGNATURES.containsKey(unsuffixed), unsuffixed);
@@ -292,9 +283,9 @@ class NativeHeadersTest {
     void companionsOfTheSplitLibraries() {
         assertEquals(List.of("libcublasLt.so.13"), Cublas.companions("libcublas.so.13"));
         assertEquals(List.of("libcublasLt.so.12"), Cublas.companions("libcublas.so.12"));
-        assertEquals("libcudnn_graph.so.9", Cudnn.COMPANIONS.get(0), "ops and cnn need graph loaded first");
-        assertTrue(Cudnn.COMPANIONS.indexOf("libcudnn_ops.so.9") < Cudnn.COMPANIONS.indexOf("libcudnn_cnn.so.9"));
-        assertEquals(List.of("libcudnn.so.9"), Cudnn.SONAMES);
+        assertEquals("libcudnn_graph.so.9", CudnnLibrary.COMPANIONS.get(0), "ops and cnn need graph loaded first");
+        assertTrue(CudnnLibrary.COMPANIONS.indexOf("libcudnn_ops.so.9") < CudnnLibrary.COMPANIONS.indexOf("libcudnn_cnn.so.9"));
+        assertEquals(List.of("libcudnn.so.9"), CudnnLibrary.SONAMES);
         assertEquals(List.of("libcublas.so.13", "libcublas.so.12"), Cublas.SONAMES);
     }
 }

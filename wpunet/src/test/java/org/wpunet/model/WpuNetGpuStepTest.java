@@ -2,14 +2,11 @@ package org.wpunet.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.wpunet.core.Backends;
 import org.wpunet.core.DType;
@@ -17,6 +14,7 @@ import org.wpunet.core.Device;
 import org.wpunet.core.Rng;
 import org.wpunet.core.Scope;
 import org.wpunet.core.Tensor;
+import org.wpunet.core.conformance.RequiresCuda;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.loss.Losses;
 import org.wpunet.nn.loss.Reduction;
@@ -29,14 +27,9 @@ import org.wpunet.nn.optim.RMSprop;
  * A full-width WPU-Net training step (batch 2 of 256x256: forward, weighted-map loss, backward, clip 5,
  * RMSprop) on cuda:0 equals the same step on the CPU: loss, every gradient and every updated parameter.
  */
-@Tag("gpu")
+@RequiresCuda
 class WpuNetGpuStepTest {
     static final Device GPU = Device.cuda(0);
-
-    @BeforeAll
-    static void needCuda() {
-        assumeTrue(Backends.isAvailable(GPU), () -> "CUDA unavailable: " + Backends.status());
-    }
 
     /** {loss, gradient per parameter name, parameter per name after the update}. */
     private static Object[] step(Device d) {

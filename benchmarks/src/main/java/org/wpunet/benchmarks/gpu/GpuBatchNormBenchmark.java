@@ -174,7 +174,7 @@ public class GpuBatchNormBenchmark {
 
     @Benchmark
     public void batchNormBackward(Norm t) {
-        Tensor[] g = NeuralOps.batchNormBackward(t.x, t.dy, t.gamma, t.saved.saveMean(), t.saved.saveInvStd());
+        Tensor[] g = NeuralOps.batchNormBackward(t.x, t.dy, t.gamma, t.saved.saveMean(), t.saved.saveInvStd(), EPS);
         GpuBench.close(g);
         Backends.synchronize(t.dev);
     }

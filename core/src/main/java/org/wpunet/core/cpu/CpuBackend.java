@@ -355,7 +355,9 @@ public final class CpuBackend implements Backend {
     private static double[] f64(Storage s) { return s == null ? null : c(s).f64(); }
 
     @Override
-    public Storage[] batchNormBackward(Storage x, Storage dy, int[] xs, Storage gamma, Storage saveMean, Storage saveInvStd) {
+    public Storage[] batchNormBackward(Storage x, Storage dy, int[] xs, Storage gamma, Storage saveMean, Storage saveInvStd,
+                                       double eps) {
+        // the saved inverse std already holds eps: the CPU kernel does not recompute it
         needFloat("batch_norm backward", x);
         int n = xs[0], ch = xs[1], hw = xs[2] * xs[3];
         CpuStorage dx = CpuStorage.allocate(x.dtype(), n * ch * hw);

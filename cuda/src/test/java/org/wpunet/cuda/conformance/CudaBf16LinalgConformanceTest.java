@@ -2,21 +2,21 @@ package org.wpunet.cuda.conformance;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.wpunet.core.DType;
 import org.wpunet.core.Device;
+import org.wpunet.core.conformance.RequiresCuda;
 import org.wpunet.core.conformance.Conformance;
 import org.wpunet.core.conformance.LinalgConformance;
 
 /**
  * {@link LinalgConformance} on cuda:0 with BF16 operands and results (F32 accumulation in cuBLAS), at
  * {@link Conformance#BF16}. The CPU runs the same suite in CpuBf16LinalgConformanceTest.
- * Skipped where CUDA is unavailable.
+ * Skipped (or failed, under -Dwpunet.requireGpu=true) where CUDA is unavailable.
  */
-@Tag("gpu")
+@RequiresCuda
 class CudaBf16LinalgConformanceTest extends LinalgConformance {
     @BeforeAll
-    static void requireCuda() {
+    static void setTf32() {
         CudaConformance.tf32(false);
     }
 

@@ -1,32 +1,21 @@
 package org.wpunet.cuda.conformance;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import org.wpunet.core.Backends;
 import org.wpunet.core.Device;
 import org.wpunet.cuda.CudaBackend;
 
 /**
- * What the CUDA conformance classes share: the device under test, the skip (a JUnit assumption, so
- * machines without CUDA report the classes as skipped, not failed) and the TF32 switch.
+ * What the CUDA conformance classes share: the device under test and the TF32 switch. Skipping (or
+ * failing under -Dwpunet.requireGpu=true) where CUDA is unavailable is {@link org.wpunet.core.conformance.RequiresCuda}'s job.
  */
 final class CudaConformance {
     private CudaConformance() {}
 
     static final Device DEVICE = Device.cuda(0);
 
-    /** Aborts the calling class (from its @BeforeAll) unless core's registry has cuda:0. */
-    static void assumeCuda() {
-        assumeTrue(Backends.isAvailable(DEVICE), () -> "CUDA unavailable: " + Backends.status().stream()
-                .filter(s -> s.type().equals("cuda")).map(Backends.Status::detail).findFirst()
-                .orElse("no cuda backend registered"));
-    }
-
     private static Boolean saved;
 
-    /** Sets TF32 for the class (after {@link #assumeCuda}); {@link #restoreTf32} puts the previous value back. */
+    /** Sets TF32 for the class; {@link #restoreTf32} puts the previous value back. */
     static void tf32(boolean on) {
-        assumeCuda();
         saved = CudaBackend.tf32();
         CudaBackend.setTf32(on);
     }

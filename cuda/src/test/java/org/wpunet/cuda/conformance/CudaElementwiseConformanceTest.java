@@ -1,18 +1,12 @@
 package org.wpunet.cuda.conformance;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.wpunet.core.Device;
+import org.wpunet.core.conformance.RequiresCuda;
 import org.wpunet.core.conformance.ElementwiseConformance;
 
-/** {@link ElementwiseConformance} on cuda:0. Skipped where CUDA is unavailable. */
-@Tag("gpu")
+/** {@link ElementwiseConformance} on cuda:0. Skipped (or failed, under -Dwpunet.requireGpu=true) where CUDA is unavailable. */
+@RequiresCuda
 class CudaElementwiseConformanceTest extends ElementwiseConformance {
-    @BeforeAll
-    static void requireCuda() {
-        CudaConformance.assumeCuda();
-    }
-
     @Override
     protected Device device() { return CudaConformance.DEVICE; }
 }

@@ -2,19 +2,19 @@ package org.wpunet.cuda.conformance;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.wpunet.core.Device;
+import org.wpunet.core.conformance.RequiresCuda;
 import org.wpunet.core.conformance.Conformance;
 import org.wpunet.core.conformance.LinalgConformance;
 
 /**
  * {@link LinalgConformance} on cuda:0 with TF32 tensor-core math (cuBLAS), at {@link Conformance#TF32}.
- * Skipped where CUDA is unavailable.
+ * Skipped (or failed, under -Dwpunet.requireGpu=true) where CUDA is unavailable.
  */
-@Tag("gpu")
+@RequiresCuda
 class CudaTf32LinalgConformanceTest extends LinalgConformance {
     @BeforeAll
-    static void requireCuda() {
+    static void setTf32() {
         CudaConformance.tf32(true);
     }
 

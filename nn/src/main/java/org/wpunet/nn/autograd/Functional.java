@@ -91,7 +91,7 @@ public final class Functional {
         if (training) {
             Tensor mean = r.saveMean(), invStd = r.saveInvStd();
             return Ops.record("batch_norm", r.output(), ins, (g, n) -> {
-                Tensor[] d = NeuralOps.batchNormBackward(x.value(), g, gamma == null ? null : gamma.value(), mean, invStd);
+                Tensor[] d = NeuralOps.batchNormBackward(x.value(), g, gamma == null ? null : gamma.value(), mean, invStd, eps);
                 return gamma == null ? new Tensor[]{d[0]} : d;
             }, mean, invStd);
         }

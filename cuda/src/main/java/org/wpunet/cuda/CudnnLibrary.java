@@ -38,19 +38,17 @@ import java.util.Map;
  * float* otherwise ({@link #scalar}). exponentialAverageFactor and epsilon of batch norm are plain
  * C doubles (JAVA_DOUBLE by value).
  */
-final class Cudnn {
+final class CudnnLibrary {
     /** cudnnDataType_t. */
     static final int DATA_FLOAT = 0, DATA_DOUBLE = 1, DATA_HALF = 2, DATA_BFLOAT16 = 9;
     /** cudnnTensorFormat_t. */
-    static final int FORMAT_NCHW = 0, FORMAT_NHWC = 1;
+    static final int FORMAT_NCHW = 0;
     /** cudnnConvolutionMode_t. */
-    static final int CONVOLUTION = 0, CROSS_CORRELATION = 1;
+    static final int CROSS_CORRELATION = 1;
     /** cudnnBatchNormMode_t. */
-    static final int BN_PER_ACTIVATION = 0, BN_SPATIAL = 1;
+    static final int BN_SPATIAL = 1;
     /** cudnnMathType_t: FMA only (exact FP32) or tensor ops (TF32 allowed for FP32 data). */
-    static final int MATH_DEFAULT = 0, MATH_TENSOR_OP = 1, MATH_TENSOR_OP_ALLOW_CONVERSION = 2, MATH_FMA = 3;
-    /** cudnnDeterminism_t. */
-    static final int NON_DETERMINISTIC = 0, DETERMINISTIC = 1;
+    static final int MATH_DEFAULT = 0, MATH_TENSOR_OP = 1, MATH_FMA = 3;
     static final int STATUS_SUCCESS = 0;
 
     /**
@@ -71,8 +69,7 @@ final class Cudnn {
             MemoryLayout.paddingLayout(4));
     static final int PERF_SIZE = (int) PERF.byteSize();
     static final long PERF_ALGO = PERF.byteOffset(groupElement("algo")), PERF_STATUS = PERF.byteOffset(groupElement("status")),
-            PERF_TIME = PERF.byteOffset(groupElement("time")), PERF_MEMORY = PERF.byteOffset(groupElement("memory")),
-            PERF_DETERMINISM = PERF.byteOffset(groupElement("determinism")),
+            PERF_MEMORY = PERF.byteOffset(groupElement("memory")),
             PERF_MATH = PERF.byteOffset(groupElement("mathType"));
 
     static final List<String> SONAMES = List.of("libcudnn.so.9");
@@ -135,14 +132,16 @@ final class Cudnn {
         m.put("cudnnSetConvolution2dDescriptor", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         m.put("cudnnSetConvolutionMathType", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)); // (desc, cudnnMathType_t)
-        // Fwd: (handle, xDesc, wDesc, convDesc, yDesc, ...); BwdData: (handle, wDesc, dyDesc, convDesc, dxDesc, ...);
-        // BwdFilter: (handle, xDesc, dyDesc, convDesc, dwDesc, ...); then
-        // (const int requestedAlgoCount, int* returnedAlgoCount, cudnnConvolution*AlgoPerf_t* perfResults)
-        FunctionDescriptor find = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
-                ADDRESS, ADDRESS);
-        m.put("cudnnFindConvolutionForwardAlgorithm", find);
-        m.put("cudnnFindConvolutionBackwardDataAlgorithm", find);
-        m.put("cudnnFindConvolutionBackwardFilterAlgorithm", find);
+        // The Ex variants time the algorithms on our buffers with a workspace we pass (from the caching allocator):
+        // Fwd: (handle, xDesc, x, wDesc, w, convDesc, yDesc, y, ...); BwdData: (handle, wDesc, w, dyDesc, dy, convDesc,
+        // dxDesc, dx, ...); BwdFilter: (handle, xDesc, x, dyDesc, dy, convDesc, dwDesc, dw, ...); then
+        // (const int requestedAlgoCount, int* returnedAlgoCount, cudnnConvolution*AlgoPerf_t* perfResults,
+        //  void* workSpace, size_t workSpaceSizeInBytes)
+        FunctionDescriptor find = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+        m.put("cudnnFindConvolutionForwardAlgorithmEx", find);
+        m.put("cudnnFindConvolutionBackwardDataAlgorithmEx", find);
+        m.put("cudnnFindConvolutionBackwardFilterAlgorithmEx", find);
         // (handle, alpha, aDesc, a, bDesc, b, convDesc, cudnnConvolution*Algo_t algo, void* workSpace,
         //  size_t workSpaceSizeInBytes, beta, cDesc, c)
         FunctionDescriptor run = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
@@ -174,24 +173,24 @@ final class Cudnn {
 
     static String statusName(int status) { return STATUS.getOrDefault(status, "CUDNN_STATUS_" + status); }
 
-    private static volatile Cudnn instance;
+    private static volatile CudnnLibrary instance;
 
     final NativeLibrary lib;
     private final Map<String, MethodHandle> fns = new HashMap<>();
     private final MethodHandle errorString;
 
-    private Cudnn(NativeLibrary lib) {
+    private CudnnLibrary(NativeLibrary lib) {
         this.lib = lib;
         for (var e : SIGNATURES.entrySet()) fns.put(e.getKey(), lib.fn(e.getKey(), e.getValue()));
         errorString = fns.get("cudnnGetErrorString");
     }
 
-    static Cudnn get() {
-        Cudnn c = instance;
+    static CudnnLibrary get() {
+        CudnnLibrary c = instance;
         if (c == null) {
-            synchronized (Cudnn.class) {
+            synchronized (CudnnLibrary.class) {
                 if (instance == null) {
-                    instance = new Cudnn(NativeLibrary.load("cuDNN", SONAMES, NativeLibrary.defaultSearchPath(),
+                    instance = new CudnnLibrary(NativeLibrary.load("cuDNN", SONAMES, NativeLibrary.defaultSearchPath(),
                             so -> COMPANIONS));
                 }
                 c = instance;
@@ -252,27 +251,6 @@ final class Cudnn {
         }
     }
 
-    MemorySegment tensor4d(int dataType, int n, int c, int h, int w) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            call("cudnnCreateTensorDescriptor", p);
-            MemorySegment d = p.get(ADDRESS, 0);
-            call("cudnnSetTensor4dDescriptor", d, FORMAT_NCHW, dataType, n, c, h, w);
-            return d;
-        }
-    }
-
-    MemorySegment filter4d(int dataType, int k, int c, int h, int w) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            call("cudnnCreateFilterDescriptor", p);
-            MemorySegment d = p.get(ADDRESS, 0);
-            call("cudnnSetFilter4dDescriptor", d, dataType, FORMAT_NCHW, k, c, h, w);
-            return d;
-        }
-    }
-
-    /** The math type a convolution descriptor gets: tensor ops only when TF32 is allowed and the data is FLOAT. */
     /**
      * The math type a convolution descriptor starts with, as PyTorch sets it: FP32 data DEFAULT (tensor
      * cores, TF32) when TF32 is allowed else FMA (exact); 16-bit data TENSOR_OP; double FMA. Find may pick
@@ -281,19 +259,6 @@ final class Cudnn {
     static int mathType(int dataType, boolean tf32) {
         if (dataType == DATA_HALF || dataType == DATA_BFLOAT16) return MATH_TENSOR_OP;
         return tf32 && dataType == DATA_FLOAT ? MATH_DEFAULT : MATH_FMA;
-    }
-
-    MemorySegment conv2d(int dataType, int padH, int padW, int sH, int sW, int dH, int dW, boolean tf32) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(ADDRESS);
-            call("cudnnCreateConvolutionDescriptor", p);
-            MemorySegment d = p.get(ADDRESS, 0);
-            // 16-bit data accumulates in FP32 (cuDNN's PSEUDO_HALF / PSEUDO_BFLOAT16 configurations)
-            int compute = dataType == DATA_DOUBLE ? DATA_DOUBLE : DATA_FLOAT;
-            call("cudnnSetConvolution2dDescriptor", d, padH, padW, sH, sW, dH, dW, CROSS_CORRELATION, compute);
-            call("cudnnSetConvolutionMathType", d, mathType(dataType, tf32));
-            return d;
-        }
     }
 
     /** alpha/beta scaling factors: double for DOUBLE data, float for every other type (cuDNN's rule). */
