@@ -3,13 +3,11 @@ package org.wpunet.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -78,7 +76,7 @@ public final class SegmentCommand implements Callable<Integer> {
     String precision;
     @Option(names = "--truth", paramLabel = "FILE.h5|DIR", description = "ground truth to score against (and for --propagate gt)")
     Path truth;
-    @Option(names = "--force", description = "write into a non-empty DIR, replacing only segment's own outputs")
+    @Option(names = "--force", description = "write into a non-empty DIR, replacing only what wpunet wrote there (never an input)")
     boolean force;
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -89,8 +87,11 @@ public final class SegmentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        Path dir = out.toAbsolutePath().normalize();
-        checkOutput(dir);
+        List<Path> inputs = new ArrayList<>(List.of(data));
+        if (truth != null) inputs.add(truth);
+        if (firstMask != null) inputs.add(firstMask);
+        if (!model.equals("pretrained")) inputs.add(Path.of(model));
+        Path dir = OutputPolicy.directory("--out", out, force, List.of(BOUNDARY, PROBABILITY, GRAINS, SCORES, SEGMENTATION_H5), inputs);
         Propagation mode = switch (propagate.toLowerCase(Locale.ROOT)) {
             case "own" -> Propagation.OWN;
             case "gt" -> Propagation.GT;
@@ -134,7 +135,7 @@ public final class SegmentCommand implements Callable<Integer> {
         AtomicFiles.createParentDirectories(dir.resolve("x"));
         Path stage = AtomicFiles.stagingDirectory(dir.resolve(BOUNDARY));
         List<EvalCommand.Row> rows = new ArrayList<>();
-        try (var net = m.model(); Progress progress = new Progress(quiet || System.console() == null, input.slices())) {
+        try (var net = m.model(); Progress progress = new Progress(quiet || !Terminal.isInteractive(), input.slices())) {
             err.println("segmenting " + input.slices() + " slices of " + input.width() + "x" + input.height() + " with " + m.describe()
                     + ", propagation " + mode.name().toLowerCase(Locale.ROOT) + ", " + st.name().toLowerCase(Locale.ROOT) + " stitching");
             err.flush();
@@ -184,6 +185,7 @@ public final class SegmentCommand implements Callable<Integer> {
                 EvalCommand.writeJson(stage.resolve(SCORES), rows);
                 moves.add(new AtomicFiles.Move(stage.resolve(SCORES), dir.resolve(SCORES)));
             }
+            moves.add(OutputPolicy.markerMove(dir, stage, moves));
             AtomicFiles.publish(moves, true);
         } finally {
             AtomicFiles.discard(stage);
@@ -193,16 +195,6 @@ public final class SegmentCommand implements Callable<Integer> {
         err.println("wrote " + input.slices() + " slices to " + dir + " (" + BOUNDARY + "/, " + PROBABILITY + "/, " + GRAINS + "/"
                 + (Files.exists(dir.resolve(SEGMENTATION_H5)) ? ", " + SEGMENTATION_H5 : "") + (rows.isEmpty() ? "" : ", " + SCORES) + ")");
         return 0;
-    }
-
-    /** DIR must be new or empty; with --force it may hold other things, and only segment's own outputs are replaced. */
-    private void checkOutput(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        if (!Files.isDirectory(dir)) throw new IOException("cannot write " + dir + ": exists and is not a directory");
-        if (force) return;
-        try (Stream<Path> s = Files.list(dir)) {
-            if (s.findAny().isPresent()) throw new IOException(dir + " exists and is not empty (use --force to replace segment's outputs there)");
-        }
     }
 
     private static byte[] readMask(Path f, int w, int h) throws IOException {
