@@ -235,11 +235,16 @@ public final class SynthCommand implements Callable<Integer> {
         return n;
     }
 
-    /** One progress bar per stage; callbacks come from worker threads. */
+    /**
+     * One progress bar per stage on a terminal; elsewhere (a log file, a pipe) a plain line when a
+     * stage starts and about every 10 s. Callbacks come from worker threads.
+     */
     private static final class Progress implements StackSynthesizer.Listener {
-        private final boolean quiet;
+        private final boolean quiet, plain = !Terminal.isInteractive();
         private ProgressBar bar;
         private String stage;
+        private long lastLine;
+        private boolean finished;
 
         Progress(boolean quiet) { this.quiet = quiet; }
 
@@ -248,10 +253,17 @@ public final class SynthCommand implements Callable<Integer> {
             if (!s.equals(stage)) {
                 if (bar != null) bar.close();
                 stage = s;
-                bar = quiet ? null : new ProgressBarBuilder().setTaskName(s).setInitialMax(total)
+                bar = quiet || plain ? null : new ProgressBarBuilder().setTaskName(s).setInitialMax(total)
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
+                lastLine = System.nanoTime() - (long) 20e9;   // the first call prints
+                finished = false;
             }
             if (bar != null) bar.stepTo(done);
+            else if (!quiet && !finished && (System.nanoTime() - lastLine > 10e9 || done == total)) {
+                System.err.printf(Locale.ROOT, "%s: %d/%d%n", s, done, total);
+                lastLine = System.nanoTime();
+                finished = done == total;
+            }
         }
 
         synchronized void close() { if (bar != null) bar.close(); bar = null; }
