@@ -22,12 +22,12 @@ public final class GradCheck {
     private GradCheck() {}
 
     public static Tensor randn(long seed, int... shape) {
-        return new Rng(seed).normal(Device.CPU, DType.F64, shape);
+        return new Rng(seed).standardNormal(Device.CPU, DType.F64, shape);
     }
 
     /** Uniform in [lo, hi), F64. */
     public static Tensor rand(long seed, double lo, double hi, int... shape) {
-        return new Rng(seed).uniform(Device.CPU, DType.F64, lo, hi, shape);
+        return new Rng(seed).uniformIn(Device.CPU, DType.F64, lo, hi, shape);
     }
 
     public static void check(String what, Function<Variable[], Variable> f, Tensor... inputs) {
@@ -42,7 +42,7 @@ public final class GradCheck {
                 leaves[i] = Variable.param(inputs[i].copy());
             }
             Variable out = f.apply(leaves);
-            Tensor r = new Rng(99).uniform(Device.CPU, DType.F64, 0.5, 1.5, out.shape());
+            Tensor r = new Rng(99).uniformIn(Device.CPU, DType.F64, 0.5, 1.5, out.shape());
             Variable loss = out.mul(Variable.constant(r)).sum();
             loss.backward();
             for (int k = 0; k < leaves.length; k++) {
@@ -87,7 +87,7 @@ public final class GradCheck {
         try (Scope scope = Scope.open()) {
             m.zeroGrad();
             Variable out = m.forward(Variable.constant(x));
-            Tensor r = new Rng(99).uniform(Device.CPU, DType.F64, 0.5, 1.5, out.shape());
+            Tensor r = new Rng(99).uniformIn(Device.CPU, DType.F64, 0.5, 1.5, out.shape());
             out.mul(Variable.constant(r)).sum().backward();
             for (var e : m.namedParameters().entrySet()) {
                 Variable p = e.getValue();

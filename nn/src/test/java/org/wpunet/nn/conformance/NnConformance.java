@@ -233,7 +233,7 @@ public abstract class NnConformance {
         Rng r = new Rng(3);
         try (Conv2d ref = new Conv2d(8, 16, 3, ConvParams.of(1, 1), true, new Rng(5));
              Conv2d dev = new Conv2d(8, 16, 3, ConvParams.of(1, 1), true, new Rng(5));
-             Tensor x = r.normal(Device.CPU, DType.F32, 2, 8, 12, 12)) {
+             Tensor x = r.standardNormal(Device.CPU, DType.F32, 2, 8, 12, 12)) {
             ref.to(Device.CPU, DType.F64);
             dev.to(device(), DType.F32);
             double[] want;
