@@ -81,7 +81,7 @@ public final class GradCheck {
      * The same check for a module's parameters: analytic p.grad after backward of sum(m(x) * r)
      * against central differences obtained by perturbing each parameter element in place.
      */
-    public static void checkParameters(String what, org.wpunet.nn.module.Module m, Tensor x) {
+    public static void checkParameters(String what, org.wpunet.nn.module.Layer m, Tensor x) {
         double h = 1e-6, tol = 1e-5;
         if (m.namedParameters().isEmpty()) return;
         try (Scope scope = Scope.open()) {
@@ -107,7 +107,7 @@ public final class GradCheck {
         }
     }
 
-    private static double paramLoss(org.wpunet.nn.module.Module m, Variable p, double[] v, int i, double h, Tensor x, Tensor r) {
+    private static double paramLoss(org.wpunet.nn.module.Layer m, Variable p, double[] v, int i, double h, Tensor x, Tensor r) {
         double[] y = v.clone();
         y[i] += h;
         try (Scope s = Scope.open(); NoGrad ng = NoGrad.enter()) {

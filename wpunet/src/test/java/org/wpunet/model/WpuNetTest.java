@@ -7,7 +7,7 @@ import org.wpunet.core.Tensor;
 import org.wpunet.nn.autograd.NoGrad;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.init.Init;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +40,7 @@ class WpuNetTest {
         return out;
     }
 
-    static List<String> keysAndShapes(Module m) {
+    static List<String> keysAndShapes(Layer m) {
         List<String> out = new ArrayList<>();
         m.stateDict().forEach((k, t) -> out.add(k + "\t" + Arrays.toString(t.shape())));
         return out;
@@ -127,7 +127,7 @@ class WpuNetTest {
     void badInputShapesAreErrorsNamingTheShape() {
         try (WpuNet net = new WpuNet(WpuNet.Config.defaults().withWidths(SMALL));
              UNet unet = new UNet(UNet.Config.defaults().withWidths(SMALL)); Scope s = Scope.open()) {
-            record Case(Module m, int[] shape, String fragment) {}
+            record Case(Layer m, int[] shape, String fragment) {}
             for (Case c : List.of(new Case(net, new int[]{1, 2, 30, 32}, "H=30"), new Case(net, new int[]{1, 2, 32, 40}, "W=40"),
                     new Case(net, new int[]{1, 1, 32, 32}, "wrong channel count 1"), new Case(net, new int[]{2, 32, 32}, "[2, 32, 32]"),
                     new Case(net, new int[]{1, 3, 16, 16}, "wrong channel count 3"),

@@ -17,7 +17,7 @@ class BuildAndCloseLeakTest {
     @Test
     void buildingAndClosingEveryModuleLeavesLiveCountWhereItWas() {
         Rng rng = new Rng(3);
-        List<Supplier<Module>> all = List.of(
+        List<Supplier<Layer>> all = List.of(
                 () -> new Conv2d(3, 4, 3, 1, 1, rng),
                 () -> new Conv2d(3, 4, 3, ConvParams.of(1, 1), false, rng),
                 () -> new ConvTranspose2d(4, 2, 2, 2, rng),
@@ -31,9 +31,9 @@ class BuildAndCloseLeakTest {
                 () -> new ReLU(),
                 () -> new Identity(),
                 () -> new Sequential(new Conv2d(1, 2, 3, 1, 1, rng), new BatchNorm2d(2), new ReLU()));
-        for (Supplier<Module> s : all) {
+        for (Supplier<Layer> s : all) {
             long before = Tensor.liveCount();
-            Module m = s.get();
+            Layer m = s.get();
             String name = m.toString();
             m.close();
             assertEquals(before, Tensor.liveCount(), name + " left tensors alive after close()");
