@@ -38,6 +38,16 @@ public final class Main implements Runnable {
         var cl = new CommandLine(new Main());
         // commands of modules above this one (tracking), added before the handlers so they inherit them
         for (Subcommand plugin : java.util.ServiceLoader.load(Subcommand.class)) cl.addSubcommand(plugin);
+        // a bad option value or a missing option: one line naming it and where help is, not the whole usage
+        cl.setParameterExceptionHandler((ex, args) -> {
+            var bad = ex.getCommandLine();
+            var err = bad.getErr();
+            String name = bad.getCommandSpec().qualifiedName(" ");
+            String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ");
+            err.println("error: " + message + " (see '" + name + " --help')");
+            err.flush();
+            return 2;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             var err = commandLine.getErr();
             Throwable t = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
