@@ -47,6 +47,16 @@ public final class Estimates {
      */
     public static long evalPairBytes(int width, int height) { return (long) width * height * 40; }
 
+    /**
+     * segment's HDF5 copy of a whole stack: boundary (1 byte), probability (4) and grains (4) per
+     * voxel, held for the stack and again as the writer's H x W x N arrays (one small array per
+     * pixel, about 3 x 24 bytes of headers): 18 bytes a voxel plus 72 a pixel.
+     */
+    public static long segmentationH5Bytes(int width, int height, int slices) {
+        long plane = (long) width * height;
+        return plane * slices * 18 + plane * 72;
+    }
+
     /** Width and height of an image file from its header (nothing decoded), or null if no reader knows it. */
     public static int[] imageSize(Path file) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {

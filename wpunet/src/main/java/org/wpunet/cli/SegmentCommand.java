@@ -128,6 +128,11 @@ public final class SegmentCommand implements Callable<Integer> {
                     + min + " pixels (four 2x2 poolings)");
         }
         byte[] first = firstMask == null ? null : readMask(firstMask, input.width(), input.height());
+        if (input.source().getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5|hdf)")) {
+            // segmentation.h5 needs every slice's boundary, probability and grains at once, and its writer a copy
+            Estimates.requireHeap("segment", Estimates.segmentationH5Bytes(input.width(), input.height(), input.slices()),
+                    input.slices() + " slices of " + input.width() + "x" + input.height());
+        }
 
         boolean tf32Before = Precision.allowTf32();
         Precision.setAllowTf32(options.precision().equals("tf32"));
@@ -143,7 +148,7 @@ public final class SegmentCommand implements Callable<Integer> {
             Path bd = Files.createDirectories(stage.resolve(BOUNDARY)), pd = Files.createDirectories(stage.resolve(PROBABILITY)),
                     gd = Files.createDirectories(stage.resolve(GRAINS));
             StackInput in = input;
-            boolean h5 = in.source().getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5)");
+            boolean h5 = in.source().getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5|hdf)");
             List<byte[]> allBoundary = new ArrayList<>();
             List<float[]> allProbability = new ArrayList<>();
             List<int[]> allGrains = new ArrayList<>();
