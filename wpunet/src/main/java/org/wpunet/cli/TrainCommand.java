@@ -211,8 +211,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (Files.exists(Checkpoints.directory(dir, Checkpoints.LAST).resolve(Checkpoints.STATE_FILE))) {
             throw new IllegalArgumentException(dir + " already holds a training run: add --resume to continue it, or choose another --out");
         }
-        try (Stream<Path> s = Files.list(dir)) {
-            if (s.findAny().isPresent()) throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
+        try (Stream<Path> s = Files.list(dir)) {   // only the marker of a run that failed to start counts as empty
+            if (s.anyMatch(p -> !p.getFileName().toString().equals(OutputPolicy.MARKER)))
+                throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
         }
     }
 
