@@ -40,7 +40,8 @@ public final class OutputPolicy {
 
     /** The formats of file outputs, recognised by their first bytes (what --force may replace). */
     public enum FileKind {
-        JSON("a JSON file"), HDF5("an HDF5 file"), SAFETENSORS("a safetensors file"), PNG("a PNG image"), TIFF("a TIFF image");
+        JSON("a JSON file"), HDF5("an HDF5 file"), SAFETENSORS("a safetensors file"), PNG("a PNG image"), TIFF("a TIFF image"),
+        CSV("a CSV table"), VTK("a legacy VTK file"), PLY("a PLY mesh");
 
         private final String description;
 
@@ -57,6 +58,14 @@ public final class OutputPolicy {
                 case SAFETENSORS -> head.length > 8 && head[8] == '{';
                 case PNG -> startsWith(head, new byte[] {(byte) 0x89, 'P', 'N', 'G'});
                 case TIFF -> startsWith(head, new byte[] {'I', 'I', 42, 0}) || startsWith(head, new byte[] {'M', 'M', 0, 42});
+                case CSV -> {   // printable text with a separator in its first line
+                    String s = new String(head, StandardCharsets.UTF_8);
+                    String first = s.contains("\n") ? s.substring(0, s.indexOf('\n')) : s;
+                    yield !s.isEmpty() && s.chars().allMatch(c -> c >= 0x20 || c == '\n' || c == '\r' || c == '\t')
+                            && (first.contains(",") || first.contains("\t"));
+                }
+                case VTK -> new String(head, StandardCharsets.US_ASCII).startsWith("# vtk DataFile");
+                case PLY -> new String(head, StandardCharsets.US_ASCII).startsWith("ply");
             };
         }
 

@@ -156,4 +156,17 @@ class OutputPolicyTest {
         var rofs = new java.nio.file.FileSystemException("/mnt/ro/x.h5", null, "Read-only file system");
         assertEquals("/mnt/ro/x.h5: read-only file system", Main.describe(rofs));
     }
+
+    @Test
+    void fileKindsRecogniseTheirOwnFormatsOnly() throws IOException {
+        Path csv = Files.writeString(tmp.resolve("a.csv"), "grain,volume\n1,20\n"), txt = Files.writeString(tmp.resolve("b.csv"), "dear diary\n");
+        Path vtk = Files.writeString(tmp.resolve("c.vtk"), "# vtk DataFile Version 3.0\n");
+        assertEquals(csv, OutputPolicy.file("--csv", csv, true, OutputPolicy.FileKind.CSV, List.of()));
+        assertThrows(IOException.class, () -> OutputPolicy.file("--csv", txt, true, OutputPolicy.FileKind.CSV, List.of()));
+        assertThrows(IOException.class, () -> OutputPolicy.file("--csv", csv, false, OutputPolicy.FileKind.CSV, List.of()), "no --force");
+        assertEquals(vtk, OutputPolicy.file("--vtk", vtk, true, OutputPolicy.FileKind.VTK, List.of()));
+        assertThrows(IOException.class, () -> OutputPolicy.file("--vtk", vtk, true, OutputPolicy.FileKind.PLY, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> OutputPolicy.file("--csv", csv, true, OutputPolicy.FileKind.CSV, List.of(csv)),
+                "never an input");
+    }
 }
