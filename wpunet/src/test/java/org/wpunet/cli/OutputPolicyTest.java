@@ -169,4 +169,23 @@ class OutputPolicyTest {
         assertThrows(IllegalArgumentException.class, () -> OutputPolicy.file("--csv", csv, true, OutputPolicy.FileKind.CSV, List.of(csv)),
                 "never an input");
     }
+
+    /** A PNG whose header claims {@code w x h} 8-bit grey pixels (no image data: only the header is read). */
+    private static void hugePngHeader(Path file, int w, int h) throws IOException {
+        var ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(w).putInt(h)
+                .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0).array();
+        var crc = new java.util.zip.CRC32();
+        crc.update(ihdr);
+        var out = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4).put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'})
+                .putInt(13).put(ihdr).putInt((int) crc.getValue());
+        Files.write(file, out.array());
+    }
+
+    @Test
+    void evalRefusesAPairTooLargeForTheHeapBeforeDecodingIt() throws IOException {
+        Path pred = Files.createDirectories(tmp.resolve("bigp")), gt = Files.createDirectories(tmp.resolve("bigg"));
+        hugePngHeader(pred.resolve("001.png"), 30000, 30000);
+        hugePngHeader(gt.resolve("001.png"), 30000, 30000);
+        assertRefused(run(null, "eval", "--pred", pred.toString(), "--gt", gt.toString()), "30000x30000", "needs about", "WPUNET_JAVA_OPTS=-Xmx");
+    }
 }
