@@ -30,38 +30,46 @@ public final class Rng {
         return c;
     }
 
-    /** U[0,1) samples. */
-    public Tensor uniform(Device dev, DType dt, int... shape) {
+    // The draws have distinct names on purpose: with overloads uniform(dev, dt, int... shape) and
+    // uniform(dev, dt, double lo, double hi, int... shape), the call uniform(dev, dt, 0, 1, 4, 4) bound
+    // its whole-number bounds to the shape and silently gave an empty [0, 1, 4, 4] tensor.
+
+    /** U[0,1) samples of the given shape. */
+    public Tensor uniform01(Device dev, DType dt, int... shape) {
         int n = Shapes.numel(shape);
         return Tensor.wrap(Backends.get(dev).random(Distribution.UNIFORM, dt, n, seed, advance(n, Distribution.UNIFORM)),
                 Layout.contiguous(shape));
     }
 
-    /** U[lo,hi) samples. */
-    public Tensor uniform(Device dev, DType dt, double lo, double hi, int... shape) {
-        try (Tensor u = uniform(dev, dt, shape)) {
-            return u.mul(hi - lo).add(lo);
+    /** U[lo,hi) samples of the given shape; {@code lo <= hi}, both finite. */
+    public Tensor uniformIn(Device dev, DType dt, double lo, double hi, int... shape) {
+        if (!(lo <= hi) || !Double.isFinite(lo) || !Double.isFinite(hi))
+            throw new IllegalArgumentException("uniformIn needs finite lo <= hi, got lo " + lo + ", hi " + hi);
+        try (Tensor u = uniform01(dev, dt, shape); Tensor scaled = u.mul(hi - lo)) {   // both temporaries closed here
+            return scaled.add(lo);
         }
     }
 
-    /** N(0,1) samples. */
-    public Tensor normal(Device dev, DType dt, int... shape) {
+    /** N(0,1) samples of the given shape. */
+    public Tensor standardNormal(Device dev, DType dt, int... shape) {
         int n = Shapes.numel(shape);
         return Tensor.wrap(Backends.get(dev).random(Distribution.NORMAL, dt, n, seed, advance(n, Distribution.NORMAL)),
                 Layout.contiguous(shape));
     }
 
-    /** N(mean, std^2) samples. */
-    public Tensor normal(Device dev, DType dt, double mean, double std, int... shape) {
-        try (Tensor z = normal(dev, dt, shape)) {
-            return z.mul(std).add(mean);
+    /** N(mean, std^2) samples of the given shape; {@code std >= 0}, both finite. */
+    public Tensor normalWith(Device dev, DType dt, double mean, double std, int... shape) {
+        if (!(std >= 0) || !Double.isFinite(mean) || !Double.isFinite(std))
+            throw new IllegalArgumentException("normalWith needs a finite mean and std >= 0, got mean " + mean + ", std " + std);
+        try (Tensor z = standardNormal(dev, dt, shape); Tensor scaled = z.mul(std)) {   // both temporaries closed here
+            return scaled.add(mean);
         }
     }
 
     /** U8 mask with P(1) = p. */
     public Tensor bernoulli(Device dev, double p, int... shape) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("bernoulli probability must be in [0,1], got " + p);
-        try (Tensor u = uniform(dev, DType.F32, shape)) {
+        try (Tensor u = uniform01(dev, DType.F32, shape)) {
             return u.lt(p);
         }
     }

@@ -1,6 +1,10 @@
 package org.wpunet.core;
 
-/** Elementwise unary ops every backend implements (kernel name: lower-case op + "_" + dtype). */
+/**
+ * Elementwise unary ops every backend implements. Backends dispatch on the enum: the CPU backend in
+ * {@code CpuElementwise}, the CUDA backend with one generic kernel ({@code wp_unary} in
+ * {@code elementwise.cu}) that receives the op's ordinal, so the order of the constants is part of that contract.
+ */
 public enum UnaryOp {
     NEG, ABS, EXP, LOG, SQRT, RELU, SIGMOID, TANH, SIGN, SQUARE, RECIPROCAL;
 

@@ -26,6 +26,11 @@ class NoVectorModuleTest {
             float[] m = c.toFloatArray();
             float[] conv = y.toFloatArray();
             boolean ok = m[0] == 4 && m[1] == 5 && m[2] == 10 && m[3] == 11 && conv[4] == 9 && conv[0] == 4;
+            for (int i = 0; i < 2; i++) {   // two heavy products: the scalar-path warning comes once
+                try (Tensor big = Tensor.ones(256, 256); Tensor prod = big.matmul(big)) {
+                    ok &= prod.toFloatArray()[0] == 256;
+                }
+            }
             System.out.println(Simd.describe() + (ok ? " ok" : " WRONG"));
             System.exit(ok ? 0 : 4);
         }
@@ -43,5 +48,7 @@ class NoVectorModuleTest {
             throw new AssertionError("child JVM did not finish: " + out);
         }
         assertEquals(0, p.exitValue(), out);
+        assertEquals(1, out.lines().filter(l -> l.equals(Simd.SCALAR_WARNING)).count(), "one warning naming the flag: " + out);
+        assertEquals(true, Simd.SCALAR_WARNING.contains("--add-modules jdk.incubator.vector"));
     }
 }

@@ -22,12 +22,12 @@ public final class GradCheck {
     private GradCheck() {}
 
     public static Tensor randn(long seed, int... shape) {
-        return new Rng(seed).normal(Device.CPU, DType.F64, shape);
+        return new Rng(seed).standardNormal(Device.CPU, DType.F64, shape);
     }
 
     /** Uniform in [lo, hi), F64. */
     public static Tensor rand(long seed, double lo, double hi, int... shape) {
-        return new Rng(seed).uniform(Device.CPU, DType.F64, lo, hi, shape);
+        return new Rng(seed).uniformIn(Device.CPU, DType.F64, lo, hi, shape);
     }
 
     public static void check(String what, Function<Variable[], Variable> f, Tensor... inputs) {
@@ -42,7 +42,7 @@ public final class GradCheck {
                 leaves[i] = Variable.param(inputs[i].copy());
             }
             Variable out = f.apply(leaves);
-            Tensor r = new Rng(99).uniform(Device.CPU, DType.F64, 0.5, 1.5, out.shape());
+            Tensor r = new Rng(99).uniformIn(Device.CPU, DType.F64, 0.5, 1.5, out.shape());
             Variable loss = out.mul(Variable.constant(r)).sum();
             loss.backward();
             for (int k = 0; k < leaves.length; k++) {
@@ -81,13 +81,13 @@ public final class GradCheck {
      * The same check for a module's parameters: analytic p.grad after backward of sum(m(x) * r)
      * against central differences obtained by perturbing each parameter element in place.
      */
-    public static void checkParameters(String what, org.wpunet.nn.module.Module m, Tensor x) {
+    public static void checkParameters(String what, org.wpunet.nn.module.Layer m, Tensor x) {
         double h = 1e-6, tol = 1e-5;
         if (m.namedParameters().isEmpty()) return;
         try (Scope scope = Scope.open()) {
             m.zeroGrad();
             Variable out = m.forward(Variable.constant(x));
-            Tensor r = new Rng(99).uniform(Device.CPU, DType.F64, 0.5, 1.5, out.shape());
+            Tensor r = new Rng(99).uniformIn(Device.CPU, DType.F64, 0.5, 1.5, out.shape());
             out.mul(Variable.constant(r)).sum().backward();
             for (var e : m.namedParameters().entrySet()) {
                 Variable p = e.getValue();
@@ -107,7 +107,7 @@ public final class GradCheck {
         }
     }
 
-    private static double paramLoss(org.wpunet.nn.module.Module m, Variable p, double[] v, int i, double h, Tensor x, Tensor r) {
+    private static double paramLoss(org.wpunet.nn.module.Layer m, Variable p, double[] v, int i, double h, Tensor x, Tensor r) {
         double[] y = v.clone();
         y[i] += h;
         try (Scope s = Scope.open(); NoGrad ng = NoGrad.enter()) {

@@ -42,8 +42,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--crop", defaultValue = "10", paramLabel = "PX", description = "Pixels cropped at each border before scoring (default ${DEFAULT-VALUE}).")
     int crop;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the scores as JSON to FILE.")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the scores as JSON to FILE (never over an input; "
+            + "an existing JSON file only with --force).")
     Path json;
+
+    @Option(names = "--force", description = "Replace an existing --json FILE (a JSON file; never an input).")
+    boolean force;
 
     /** Scores of one named pair. */
     record Row(String name, SegmentationMetrics.Scores scores) {}
@@ -51,10 +55,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         // a bad --json path is an error before any work, not after the table is printed
-        if (json != null) AtomicFiles.checkTarget(json, true);
+        // never over an input, over another existing file only with --force (and only over JSON)
+        Path target = json == null ? null : OutputPolicy.file("--json", json, force, OutputPolicy.FileKind.JSON, List.of(predDir, gtDir));
         List<Row> rows = evaluate(predDir, gtDir, crop, slices);
         print(rows, System.out);
-        if (json != null) writeJson(json, rows);
+        if (target != null) writeJson(target, rows);
         return 0;
     }
 
@@ -89,6 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
                         + g.width() + "x" + g.height());
             if (2L * crop >= p.width() || 2L * crop >= p.height())
                 throw new IllegalArgumentException(pred.where(n) + ": --crop " + crop + " leaves nothing of a " + p.width() + "x" + p.height() + " image");
+            warnIfInverted(p, pred.where(n));
             rows.add(new Row(n, SegmentationMetrics.evaluate(p.pixels(), g.pixels(), p.width(), p.height(), crop)));
         }
         return rows;
@@ -98,7 +104,7 @@ public final class EvalCommand implements Callable<Integer> {
     private record Maps(Path source, List<String> names, org.wpunet.data.SerialStack stack) {
         static Maps of(Path p) throws IOException {
             String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (Files.isRegularFile(p) && (n.endsWith(".h5") || n.endsWith(".hdf5"))) {
+            if (Files.isRegularFile(p) && (n.endsWith(".h5") || n.endsWith(".hdf5") || n.endsWith(".hdf"))) {
                 var s = org.wpunet.data.Hdf5Stack.read(p);
                 List<String> names = new ArrayList<>();
                 for (int k = 0; k < s.slices(); k++) names.add(org.wpunet.data.DirectoryStack.fileName(k, s.slices()));
@@ -112,9 +118,31 @@ public final class EvalCommand implements Callable<Integer> {
         Path where(String name) { return stack == null ? source.resolve(name) : Path.of(source + " slice " + name.replace(".png", "")); }
 
         Gray8Image get(String name) throws IOException {
-            if (stack == null) return PngIO.readGray8(source.resolve(name));
+            if (stack == null) {
+                Path f = source.resolve(name);
+                int[] size = Estimates.imageSize(f);
+                if (size != null) Estimates.requireHeap("eval of " + f, Estimates.evalPairBytes(size[0], size[1]), "a " + size[0] + "x" + size[1] + " image");
+                return PngIO.readGray8(f);
+            }
             return new Gray8Image(stack.width(), stack.height(), stack.boundaries()[names.indexOf(name)]);
         }
+    }
+
+    /**
+     * Boundaries are thin: a map that is mostly "boundary" is almost surely inverted (0 = boundary,
+     * 255 = grain) or empty of grains, and it would score a perfect VI of 0 against anything.
+     * Warns (stderr) when more than half the pixels are non-zero.
+     *
+     * @return whether it warned
+     */
+    static boolean warnIfInverted(Gray8Image img, Path file) {
+        long on = 0;
+        for (byte b : img.pixels()) if (b != 0) on++;
+        long n = img.pixels().length;
+        if (n == 0 || 2 * on <= n) return false;
+        System.err.printf(Locale.ROOT, "warning: %s is %.0f%% boundary; is it inverted (0 = boundary)? Boundary maps here are "
+                + "0 = grain, 255 = boundary, and a map of mostly boundary scores a meaningless VI near 0%n", file, 100.0 * on / n);
+        return true;
     }
 
     /**
@@ -140,7 +168,9 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private static List<String> pngNames(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString(), null, "not a directory");
+        if (Files.isRegularFile(dir))
+            throw new IllegalArgumentException(dir + ": is a file; expected a directory of *.png boundary maps or an HDF5 stack (.h5, .hdf5)");
+        if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString(), null, "no such directory");
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
                     .filter(n -> n.toLowerCase(Locale.ROOT).endsWith(".png")).sorted().toList();

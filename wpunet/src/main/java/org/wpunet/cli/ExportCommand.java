@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.wpunet.core.Device;
@@ -39,10 +40,10 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path target = out.toAbsolutePath().normalize();
-        if (!target.getFileName().toString().endsWith(".safetensors"))
+        if (!OutputPolicy.lowerName(OutputPolicy.absolute("--out", out)).endsWith(".safetensors"))
             throw new IllegalArgumentException("--out " + out + ": the file name must end in .safetensors");
-        AtomicFiles.checkTarget(target, force);   // before reading anything: an existing file without --force, a missing folder
+        // before reading anything: an existing file without --force, a missing folder, an input
+        Path target = OutputPolicy.file("--out", out, force, OutputPolicy.FileKind.SAFETENSORS, List.of(model));
         try (ModelFiles.LoadedModel m = ModelFiles.load(model, Device.CPU)) {
             if (Files.exists(target) && Files.isSameFile(m.file(), target))
                 throw new IllegalArgumentException("--out " + out + " is the checkpoint being exported");

@@ -3,13 +3,11 @@ package org.wpunet.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -84,7 +82,7 @@ public final class SegmentCommand implements Callable<Integer> {
     String precision;
     @Option(names = "--truth", paramLabel = "FILE.h5|DIR", description = "ground truth to score against (and for --propagate gt)")
     Path truth;
-    @Option(names = "--force", description = "write into a non-empty DIR, replacing only segment's own outputs")
+    @Option(names = "--force", description = "write into a non-empty DIR, replacing only what wpunet wrote there (never an input)")
     boolean force;
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -95,8 +93,11 @@ public final class SegmentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        Path dir = out.toAbsolutePath().normalize();
-        checkOutput(dir);
+        List<Path> inputs = new ArrayList<>(List.of(data));
+        if (truth != null) inputs.add(truth);
+        if (firstMask != null) inputs.add(firstMask);
+        if (!model.equals("pretrained")) inputs.add(Path.of(model));
+        Path dir = OutputPolicy.directory("--out", out, force, List.of(BOUNDARY, PROBABILITY, GRAINS, SCORES, SEGMENTATION_H5), inputs);
         Propagation mode = switch (propagate.toLowerCase(Locale.ROOT)) {
             case "own" -> Propagation.OWN;
             case "gt" -> Propagation.GT;
@@ -135,6 +136,11 @@ public final class SegmentCommand implements Callable<Integer> {
                     + min + " pixels (four 2x2 poolings)");
         }
         byte[] first = firstMask == null ? null : readMask(firstMask, input.width(), input.height());
+        if (input.source().getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5|hdf)")) {
+            // segmentation.h5 needs every slice's boundary, probability and grains at once, and its writer a copy
+            Estimates.requireHeap("segment", Estimates.segmentationH5Bytes(input.width(), input.height(), input.slices()),
+                    input.slices() + " slices of " + input.width() + "x" + input.height());
+        }
 
         boolean tf32Before = Precision.allowTf32();
         Precision.setAllowTf32(options.precision().equals("tf32"));
@@ -143,7 +149,7 @@ public final class SegmentCommand implements Callable<Integer> {
         Path stage = AtomicFiles.stagingDirectory(dir.resolve(BOUNDARY));
         List<EvalCommand.Row> rows = new ArrayList<>();
         int passes = direction == Direction.BOTH && m.inChannels() == 2 && mode != Propagation.NONE ? 2 * input.slices() : input.slices();
-        try (var net = m.model(); Progress progress = new Progress(quiet || System.console() == null, passes,
+        try (var net = m.model(); Progress progress = new Progress(quiet || !Terminal.isInteractive(), passes,
                 passes > input.slices() ? " passes" : " slices")) {
             err.println("segmenting " + input.slices() + " slices of " + input.width() + "x" + input.height() + " with " + m.describe()
                     + ", propagation " + mode.name().toLowerCase(Locale.ROOT) + (direction == Direction.FORWARD ? "" : " (" + (direction == Direction.BOTH
@@ -153,7 +159,7 @@ public final class SegmentCommand implements Callable<Integer> {
             Path bd = Files.createDirectories(stage.resolve(BOUNDARY)), pd = Files.createDirectories(stage.resolve(PROBABILITY)),
                     gd = Files.createDirectories(stage.resolve(GRAINS));
             StackInput in = input;
-            boolean h5 = in.source().getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5)");
+            boolean h5 = in.source().getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5|hdf)");
             // by slice index: a reverse pass delivers the slices last to first
             byte[][] allBoundary = new byte[h5 ? in.slices() : 0][];
             float[][] allProbability = new float[h5 ? in.slices() : 0][];
@@ -203,6 +209,7 @@ public final class SegmentCommand implements Callable<Integer> {
                 EvalCommand.writeJson(stage.resolve(SCORES), rows);
                 moves.add(new AtomicFiles.Move(stage.resolve(SCORES), dir.resolve(SCORES)));
             }
+            moves.add(OutputPolicy.markerMove(dir, stage, moves));
             AtomicFiles.publish(moves, true);
         } finally {
             AtomicFiles.discard(stage);
@@ -212,16 +219,6 @@ public final class SegmentCommand implements Callable<Integer> {
         err.println("wrote " + input.slices() + " slices to " + dir + " (" + BOUNDARY + "/, " + PROBABILITY + "/, " + GRAINS + "/"
                 + (Files.exists(dir.resolve(SEGMENTATION_H5)) ? ", " + SEGMENTATION_H5 : "") + (rows.isEmpty() ? "" : ", " + SCORES) + ")");
         return 0;
-    }
-
-    /** DIR must be new or empty; with --force it may hold other things, and only segment's own outputs are replaced. */
-    private void checkOutput(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        if (!Files.isDirectory(dir)) throw new IOException("cannot write " + dir + ": exists and is not a directory");
-        if (force) return;
-        try (Stream<Path> s = Files.list(dir)) {
-            if (s.findAny().isPresent()) throw new IOException(dir + " exists and is not empty (use --force to replace segment's outputs there)");
-        }
     }
 
     private static byte[] readMask(Path f, int w, int h) throws IOException {

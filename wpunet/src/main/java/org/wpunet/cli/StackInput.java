@@ -39,7 +39,7 @@ record StackInput(int width, int height, List<byte[]> images, byte[][] truth, Li
             Path dir = Files.isDirectory(p.resolve(DirectoryStack.IMAGES)) ? p.resolve(DirectoryStack.IMAGES) : p;
             return pngDirectory(dir, p);
         }
-        if (n.endsWith(".h5") || n.endsWith(".hdf5")) return of(Hdf5Stack.read(p), p);
+        if (n.endsWith(".h5") || n.endsWith(".hdf5") || n.endsWith(".hdf")) return of(Hdf5Stack.read(p), p);
         if (n.endsWith(".tif") || n.endsWith(".tiff")) return tiff(p);
         if (n.endsWith(".png")) {
             Gray8Image g = PngIO.readGray8(p);
@@ -53,7 +53,7 @@ record StackInput(int width, int height, List<byte[]> images, byte[][] truth, Li
         if (!Files.exists(p)) throw new NoSuchFileException(p.toString());
         if (Files.isDirectory(p)) return DirectoryStack.read(p);
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (n.endsWith(".h5") || n.endsWith(".hdf5")) return Hdf5Stack.read(p);
+        if (n.endsWith(".h5") || n.endsWith(".hdf5") || n.endsWith(".hdf")) return Hdf5Stack.read(p);
         throw new IllegalArgumentException(p + ": expected an HDF5 file (.h5, .hdf5) or a directory with images/ and labels/");
     }
 

@@ -43,7 +43,7 @@ public final class SynthCommand implements Callable<Integer> {
     int slices;
     @Option(names = "--grain-size", defaultValue = "40", description = "mean equivalent-circle diameter of grain sections, pixels (default ${DEFAULT-VALUE})")
     double grainSize;
-    @Option(names = "--spacing", description = "section spacing in pixels (default: grain size / 10)")
+    @Option(names = "--spacing", description = "section spacing in pixels (default: grain size / 10 rounded to a whole pixel, at least 1)")
     Double spacing;
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
@@ -70,12 +70,16 @@ public final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path target = target(out);
-        String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean hdf5 = name.endsWith(".h5") || name.endsWith(".hdf5");
-        Path previewDir = hdf5 ? sibling(target, "-preview") : target.resolve(PREVIEW);
+        String name = OutputPolicy.lowerName(OutputPolicy.absolute("--out", out));
+        boolean hdf5 = name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".hdf");
         StackSynthesizer.Config config = config();
-        checkOutput(target, hdf5, previewDir);
+        Path target = hdf5 ? OutputPolicy.file("--out", out, force, OutputPolicy.FileKind.HDF5, List.of())
+                : OutputPolicy.directory("--out", out, force, null, List.of());
+        Path previewDir = hdf5 ? sibling(target, "-preview") : target.resolve(PREVIEW);
+        if (hdf5) checkPreviewFolder(previewDir);
+        Estimates.requireHeap("synth", Estimates.synthBytes(config.width(), config.height(), config.slices(),
+                config.method() == StackSynthesizer.Method.POTTS),
+                "--size " + config.width() + (config.height() != config.width() ? " --height " + config.height() : "") + " --slices " + config.slices());
 
         // everything is built in a hidden staging directory beside the output, then swapped in:
         // an interrupted or failed run leaves neither a partial output nor temporaries behind
@@ -100,18 +104,23 @@ public final class SynthCommand implements Callable<Integer> {
                 moves.add(new AtomicFiles.Move(file, target));
                 Path stagedPreviews = stage.resolve(previewDir.getFileName().toString());
                 written = writePreviews(stack, stagedPreviews);
-                if (written > 0) moves.add(new AtomicFiles.Move(stagedPreviews, previewDir));
+                if (written > 0) {
+                    var previewMove = new AtomicFiles.Move(stagedPreviews, previewDir);
+                    OutputPolicy.markerMove(previewDir, stagedPreviews, List.of(previewMove));
+                    moves.add(previewMove);
+                }
             } else {
                 DirectoryStack.writeInto(stack, stage);
                 written = writePreviews(stack, stage.resolve(PREVIEW));
                 moves.add(new AtomicFiles.Move(stage, target));
+                OutputPolicy.markerMove(target, stage, moves);
             }
             boolean replaceEmptyDir = !hdf5 && isEmptyDirectory(target);
             AtomicFiles.publish(moves, force || replaceEmptyDir);
             // previews of an earlier run that this one (with --previews 0) does not replace
             if (hdf5 && written == 0 && force && Files.isDirectory(previewDir)) AtomicFiles.deleteTree(previewDir);
             long t2 = System.nanoTime();
-            report(result, config, target, previewDir, written, t0, t1, t2);
+            report(result, config, target, hdf5, previewDir, written, t0, t1, t2);
         } finally {
             AtomicFiles.discard(stage);
         }
@@ -122,15 +131,6 @@ public final class SynthCommand implements Callable<Integer> {
 
     /** Called with each preview file before it is written (a seam for tests of failed writes). */
     AtomicFiles.IoConsumer<Path> beforePreview = file -> {};
-
-    /** The output path to use: {@code --out} normalised; "." and ".." become absolute paths. */
-    private static Path target(Path out) {
-        Path t = out.normalize();
-        if (t.getFileName() == null || t.toString().isEmpty() || t.getFileName().toString().equals(".."))
-            t = out.toAbsolutePath().normalize();
-        if (t.getFileName() == null) throw new IllegalArgumentException("--out " + out + ": cannot write to a file system root");
-        return t;
-    }
 
     /** The options as a configuration; every bad value is an error naming its option. */
     private StackSynthesizer.Config config() {
@@ -168,41 +168,15 @@ public final class SynthCommand implements Callable<Integer> {
     }
 
     /**
-     * Before any work: the output (and for HDF5 its preview folder) must not exist unless --force,
-     * must have the right kind, and --force replaces only what looks like our own output.
+     * The preview folder beside FILE.h5 follows the same policy as any output directory: new or
+     * empty, or with --force only what wpunet wrote there (it is replaced, or removed with --previews 0).
      */
-    private void checkOutput(Path target, boolean hdf5, Path previewDir) throws IOException {
-        if (hdf5) {
-            if (Files.isDirectory(target)) throw new IOException("cannot write " + target + ": is a directory");
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !force) throw new IOException(target + " exists (use --force to overwrite)");
-            if (Files.exists(previewDir, LinkOption.NOFOLLOW_LINKS)) {
-                if (!Files.isDirectory(previewDir, LinkOption.NOFOLLOW_LINKS))
-                    throw new IOException("cannot write previews to " + previewDir + ": exists and is not a directory");
-                if (!force && previews > 0) throw new IOException(previewDir + " exists (use --force to overwrite)");
-                if (force) checkOwned(previewDir, Set.of(), true);
-            }
-        } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
-                throw new IOException("cannot write " + target + ": exists and is not a directory");
-            if (!force && !isEmptyDirectory(target)) throw new IOException(target + " exists and is not empty (use --force to overwrite)");
-            if (force) checkOwned(target, Set.of(DirectoryStack.IMAGES, DirectoryStack.LABELS, DirectoryStack.GRAINS, PREVIEW), false);
-        }
-    }
-
-    /**
-     * --force replaces a directory as a whole, so it must hold only what synth writes there (the
-     * given sub-directories, PNG files if {@code pngs}, hidden files): never delete a user's files.
-     */
-    private static void checkOwned(Path dir, Set<String> subdirs, boolean pngs) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                String n = p.getFileName().toString();
-                boolean ours = n.startsWith(".") || (subdirs.contains(n) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                        || (pngs && n.toLowerCase(Locale.ROOT).endsWith(".png") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
-                if (!ours) throw new IOException("--force would replace " + dir + ", which holds " + p
-                        + " that synth did not write; move it away or choose another --out");
-            }
-        }
+    private void checkPreviewFolder(Path previewDir) throws IOException {
+        if (!Files.exists(previewDir, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.isDirectory(previewDir, LinkOption.NOFOLLOW_LINKS))
+            throw new IOException("cannot write previews to " + previewDir + ": exists and is not a directory");
+        if (!force && previews == 0) return;   // left alone
+        OutputPolicy.directory("--out (its previews)", previewDir, force, null, List.of());
     }
 
     private static boolean isEmptyDirectory(Path dir) throws IOException {
@@ -212,12 +186,13 @@ public final class SynthCommand implements Callable<Integer> {
         }
     }
 
-    private void report(StackSynthesizer.Result result, StackSynthesizer.Config config, Path target, Path previewDir,
+    private void report(StackSynthesizer.Result result, StackSynthesizer.Config config, Path target, boolean hdf5, Path previewDir,
                         int written, long t0, long t1, long t2) {
         SerialStack stack = result.stack();
         var o = System.out;
-        o.printf("wrote %s: %d slices of %dx%d, %d grains (%s, flaws %s, spacing %.3g px, seed %d)%n", target, stack.slices(),
-                stack.width(), stack.height(), result.grains(), config.method().name().toLowerCase(Locale.ROOT), config.flaws().name(),
+        o.printf("wrote %s (%s): %d slices of %dx%d, %d grains (%s, flaws %s, spacing %.3g px, seed %d)%n", target,
+                hdf5 ? "HDF5: datasets image, label, boundary" : "directory: images/, labels/, grains/ as PNG",
+                stack.slices(), stack.width(), stack.height(), result.grains(), config.method().name().toLowerCase(Locale.ROOT), config.flaws().name(),
                 config.spacing(), seed);
         if (result.structure() instanceof PottsMicrostructure p)
             o.printf("potts     : %d sweeps in %.1f s, %.3g voxel trials/s, mean section size reached %.1f px%n", p.sweeps(), p.sweepSeconds(),
@@ -260,11 +235,16 @@ public final class SynthCommand implements Callable<Integer> {
         return n;
     }
 
-    /** One progress bar per stage; callbacks come from worker threads. */
+    /**
+     * One progress bar per stage on a terminal; elsewhere (a log file, a pipe) a plain line when a
+     * stage starts and about every 10 s. Callbacks come from worker threads.
+     */
     private static final class Progress implements StackSynthesizer.Listener {
-        private final boolean quiet;
+        private final boolean quiet, plain = !Terminal.isInteractive();
         private ProgressBar bar;
         private String stage;
+        private long lastLine;
+        private boolean finished;
 
         Progress(boolean quiet) { this.quiet = quiet; }
 
@@ -273,10 +253,17 @@ public final class SynthCommand implements Callable<Integer> {
             if (!s.equals(stage)) {
                 if (bar != null) bar.close();
                 stage = s;
-                bar = quiet ? null : new ProgressBarBuilder().setTaskName(s).setInitialMax(total)
+                bar = quiet || plain ? null : new ProgressBarBuilder().setTaskName(s).setInitialMax(total)
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
+                lastLine = System.nanoTime() - (long) 20e9;   // the first call prints
+                finished = false;
             }
             if (bar != null) bar.stepTo(done);
+            else if (!quiet && !finished && (System.nanoTime() - lastLine > 10e9 || done == total)) {
+                System.err.printf(Locale.ROOT, "%s: %d/%d%n", s, done, total);
+                lastLine = System.nanoTime();
+                finished = done == total;
+            }
         }
 
         synchronized void close() { if (bar != null) bar.close(); bar = null; }

@@ -119,7 +119,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path runDir = out.toAbsolutePath().normalize();
+        Path runDir = OutputPolicy.absolute("--out", out);
         PrintWriter err = spec.commandLine().getErr();
         TrainConfig config;
         Checkpoints.Loaded last = null;
@@ -146,7 +146,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         List<SerialStack> stacks = new ArrayList<>();
         for (String p : config.dataPaths()) stacks.add(StackInput.readWithTruth(Path.of(p)));
-        Progress progress = new Progress(quiet || System.console() == null, err);
+        if (!resume && !Files.exists(runDir.resolve(OutputPolicy.MARKER))) {
+            Files.createDirectories(runDir);
+            OutputPolicy.markNew(runDir);   // a wpunet output: no file of it may be replaced by another command's --force
+        }
+        Progress progress = new Progress(quiet || !Terminal.isInteractive(), err);
         long t0 = System.nanoTime();
         RunState end;
         try (Trainer trainer = resume ? Trainer.resume(last, config, stacks, runDir, progress) : Trainer.start(config, stacks, runDir, progress)) {
@@ -198,14 +202,18 @@ public final class TrainCommand implements Callable<Integer> {
     private static double or(Double v, double d) { return v != null ? v : d; }
 
     /** A new run needs a new or empty directory: never mix two runs, never overwrite a user's files. */
-    private static void checkNewRunDir(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+    private void checkNewRunDir(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            OutputPolicy.directory("--out", out, false, null, data);   // not an input, not a file-like name, not under a file
+            return;
+        }
         if (!Files.isDirectory(dir)) throw new IOException("cannot use " + dir + " as the run directory: it exists and is not a directory");
         if (Files.exists(Checkpoints.directory(dir, Checkpoints.LAST).resolve(Checkpoints.STATE_FILE))) {
             throw new IllegalArgumentException(dir + " already holds a training run: add --resume to continue it, or choose another --out");
         }
-        try (Stream<Path> s = Files.list(dir)) {
-            if (s.findAny().isPresent()) throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
+        try (Stream<Path> s = Files.list(dir)) {   // only the marker of a run that failed to start counts as empty
+            if (s.anyMatch(p -> !p.getFileName().toString().equals(OutputPolicy.MARKER)))
+                throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
         }
     }
 

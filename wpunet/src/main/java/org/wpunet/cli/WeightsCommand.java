@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.image.ConnectedComponents;
@@ -44,13 +43,12 @@ public final class WeightsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing; must be empty unless --force).")
     Path out;
 
-    @Option(names = "--force", description = "Write into a non-empty DIR, replacing only this tool's three files there.")
+    @Option(names = "--force", description = "Write into a non-empty DIR, replacing only this tool's three files there (and only if wpunet wrote them).")
     boolean force;
 
     @Override
     public Integer call() throws IOException {
-        Path dir = out.normalize().toString().isEmpty() ? out.toAbsolutePath() : out.normalize();
-        checkOutput(dir);
+        Path dir = OutputPolicy.directory("--out", out, force, List.of(BACKGROUND, BOUNDARY, PREVIEW), List.of(boundary));
         Gray8Image img = readBoundary(boundary);
         int w = img.width(), h = img.height(), n = w * h;
         float[] map = BoundaryWeightMap.compute(img.pixels(), w, h);
@@ -69,26 +67,6 @@ public final class WeightsCommand implements Callable<Integer> {
         System.out.println(String.format(Locale.ROOT, "weights: %dx%d, %d grains, background %.4f..%.4f, boundary %.4f..%.4f -> %s (%s, %s, %s)",
                 w, h, grains, min(bck), max(bck), min(obj), max(obj), dir, BACKGROUND, BOUNDARY, PREVIEW));
         return 0;
-    }
-
-    /**
-     * Before any work: DIR is missing (created), an empty directory, or with --force a directory in
-     * which this tool's three names are files (or absent).
-     */
-    private void checkOutput(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        if (!Files.isDirectory(dir)) throw new IOException("--out " + dir + ": exists and is not a directory");
-        boolean empty;
-        try (Stream<Path> s = Files.list(dir)) {
-            empty = s.findAny().isEmpty();
-        }
-        if (!empty && !force) throw new IOException("--out " + dir + ": exists and is not empty (use --force to replace "
-                + BACKGROUND + ", " + BOUNDARY + " and " + PREVIEW + " there; nothing else is touched)");
-        for (String name : List.of(BACKGROUND, BOUNDARY, PREVIEW)) {
-            Path t = dir.resolve(name);
-            if (Files.exists(t, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(t, LinkOption.NOFOLLOW_LINKS))
-                throw new IOException("--force would replace " + t + ", which is not a regular file");
-        }
     }
 
     /** Reads a one-page 8-bit boundary image and checks that it holds only 0 and 255. */
@@ -148,7 +126,8 @@ public final class WeightsCommand implements Callable<Integer> {
             if (!ImageIO.write(preview, "png", png.toFile())) throw new IOException("cannot write " + dir.resolve(PREVIEW) + ": no PNG writer");
             List<AtomicFiles.Move> moves = new ArrayList<>();
             for (String name : List.of(BACKGROUND, BOUNDARY, PREVIEW)) moves.add(new AtomicFiles.Move(stage.resolve(name), dir.resolve(name)));
-            AtomicFiles.publish(moves, force);
+            moves.add(OutputPolicy.markerMove(dir, stage, moves));
+            AtomicFiles.publish(moves, true);
             done = true;
         } finally {
             if (stage != null) AtomicFiles.discard(stage);

@@ -56,7 +56,18 @@ public final class Hdf5Stack {
             byte[][] images = new byte[n][h * w];
             int[][] labels = new int[n][h * w];
             byte[][] boundaries = new byte[n][h * w];
-            readInto(image, file, h, w, n, (k, i, v) -> images[k][i] = (byte) v);
+            // only 8-bit micrographs: wider integers are taken as they are when they fit in 0..255, else refused
+            // (reading them modulo 256 would be silent garbage, and any scaling a guess)
+            boolean wide = image.getJavaType() != byte.class;
+            String type = typeName(image);
+            readInto(image, file, h, w, n, (k, i, v) -> {
+                if (wide && (v < 0 || v > 255)) {
+                    throw new IllegalStateException("dataset 'image' (" + type + ") holds the value " + v + " at slice " + (k + 1) + ", x " + (i % w)
+                            + ", y " + (i / w) + "; only 8-bit images (0..255) are supported: convert the stack to uint8 first "
+                            + "(e.g. numpy: (img * 255.0 / img.max()).astype('uint8'))");
+                }
+                images[k][i] = (byte) v;
+            });
             readInto(label, file, h, w, n, (k, i, v) -> {
                 if (v < 0 || v > Integer.MAX_VALUE) throw new IllegalStateException("label " + v + " out of range");
                 labels[k][i] = (int) v;
@@ -85,6 +96,12 @@ public final class Hdf5Stack {
             throw new IOException(file + ": dataset '" + name + "' has element type " + t.getSimpleName()
                     + ", expected an integer type (uint8 for image and boundary)");
         return d;
+    }
+
+    /** "uint16", "int32", ... for a fixed-point dataset, else the Java type. */
+    private static String typeName(Dataset d) {
+        if (d.getDataType() instanceof io.jhdf.object.datatype.FixedPoint fp) return (fp.isSigned() ? "int" : "uint") + fp.getSize() * 8;
+        return d.getJavaType().getSimpleName();
     }
 
     @FunctionalInterface

@@ -4,7 +4,7 @@ import org.wpunet.core.Rng;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.module.Conv2d;
 import org.wpunet.nn.module.MaxPool2d;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.module.Sequential;
 
 import java.util.Arrays;
@@ -16,7 +16,7 @@ import java.util.Arrays;
  * {@code final} (= Sequential(1x1 Conv2d)) in the original code's order, so state-dict keys and their
  * order equal PyTorch's.
  */
-public abstract class AbstractUNet extends Module {
+public abstract class AbstractUNet extends Layer {
     /** H and W must be multiples of this: four 2x2 poolings. */
     public static final int SIZE_MULTIPLE = 16;
     /** The original widths (64, 128, 256, 512, 1024). */

@@ -3,7 +3,7 @@ package org.wpunet.model;
 import org.wpunet.core.Rng;
 import org.wpunet.nn.init.Init;
 import org.wpunet.nn.module.Conv2d;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 
 /** How a freshly built network's convolution weights are initialised. */
 public enum ConvInit {
@@ -17,9 +17,9 @@ public enum ConvInit {
     XAVIER_UNIFORM;
 
     /** Re-initialises {@code model}'s weights in place (a no-op for {@link #PYTORCH_DEFAULT}). */
-    public void apply(Module model, Rng rng) {
+    public void apply(Layer model, Rng rng) {
         if (this == PYTORCH_DEFAULT) return;
         if (model instanceof Conv2d conv) Init.xavierUniform(conv.parameter("weight").value(), 1.0, rng);
-        for (Module child : model.namedChildren().values()) apply(child, rng);
+        for (Layer child : model.namedChildren().values()) apply(child, rng);
     }
 }

@@ -4,7 +4,7 @@ import org.wpunet.core.Rng;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.module.BatchNorm2d;
 import org.wpunet.nn.module.Conv2d;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.module.ReLU;
 import org.wpunet.nn.module.Sequential;
 
@@ -14,7 +14,7 @@ import org.wpunet.nn.module.Sequential;
  * keys are {@code conv1.0.weight}, {@code conv1.0.bias}, {@code conv1.1.weight}, ..., as the original
  * code's {@code Conv3x3} block.
  */
-public final class DoubleConv extends Module {
+public final class DoubleConv extends Layer {
     private final int inChannels, outChannels;
     private final Sequential conv1, conv2;
 

@@ -4,7 +4,7 @@ import org.wpunet.core.Rng;
 import org.wpunet.nn.autograd.Ops;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.module.ConvTranspose2d;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 
 import java.util.Arrays;
 
@@ -12,7 +12,7 @@ import java.util.Arrays;
  * Decoder up-step: a 2x2 stride-2 transposed convolution (child {@code deconv}) doubles H and W, then
  * the encoder's skip features are concatenated in front: {@code [skip, upsampled]} along channels.
  */
-public final class UpConcat extends Module {
+public final class UpConcat extends Layer {
     private final int inChannels, outChannels;
     private final ConvTranspose2d deconv;
 

@@ -12,7 +12,7 @@ import org.wpunet.core.Tensor;
 import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.nn.io.Json;
 import org.wpunet.nn.io.Safetensors;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.optim.Optimizer;
 
 /**
@@ -38,7 +38,7 @@ public final class Checkpoints {
     public static Path directory(Path runDir, String name) { return runDir.resolve("checkpoints").resolve(name); }
 
     /** Writes checkpoint {@code name} atomically; {@code optimizer} may be null (best-* checkpoints). */
-    public static void save(Path runDir, String name, Module model, Optimizer optimizer, TrainConfig config, RunState state)
+    public static void save(Path runDir, String name, Layer model, Optimizer optimizer, TrainConfig config, RunState state)
             throws IOException {
         Path target = directory(runDir, name);
         AtomicFiles.createParentDirectories(target);
@@ -91,7 +91,7 @@ public final class Checkpoints {
     }
 
     /** Loads the model weights (strict) and, when given, the optimiser state of a loaded checkpoint. */
-    public static void restore(Loaded c, Module model, Optimizer optimizer) throws IOException {
+    public static void restore(Loaded c, Layer model, Optimizer optimizer) throws IOException {
         try (Safetensors.Contents m = Safetensors.readContents(c.dir().resolve(MODEL_FILE))) {
             model.loadStateDict(m.tensors(), true);
         }

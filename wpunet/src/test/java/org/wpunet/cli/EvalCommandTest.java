@@ -134,4 +134,30 @@ class EvalCommandTest {
         PngIO.writeGray8(gt.resolve("001.png"), new byte[64 * 64], 64, 64);
         assertEquals(1, EvalCommand.evaluate(pred, gt, 10).size());
     }
+
+    @Test
+    void anInvertedOrAllBoundaryPredictionIsWarnedAbout() throws Exception {
+        byte[] b = grid(64, 64, 16), inverted = b.clone(), all = new byte[64 * 64];
+        for (int i = 0; i < inverted.length; i++) inverted[i] = (byte) (b[i] == 0 ? 255 : 0);
+        java.util.Arrays.fill(all, (byte) 255);
+        var err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertFalse(EvalCommand.warnIfInverted(new org.wpunet.io.Gray8Image(64, 64, b), Path.of("ok.png")));
+            assertTrue(EvalCommand.warnIfInverted(new org.wpunet.io.Gray8Image(64, 64, inverted), Path.of("inv.png")));
+            assertTrue(EvalCommand.warnIfInverted(new org.wpunet.io.Gray8Image(64, 64, all), Path.of("all.png")));
+            Path pred = Files.createDirectories(dir.resolve("p")), gt = Files.createDirectories(dir.resolve("g"));
+            PngIO.writeGray8(pred.resolve("a.png"), all, 64, 64);
+            PngIO.writeGray8(gt.resolve("a.png"), b, 64, 64);
+            EvalCommand.evaluate(pred, gt, 10);
+        } finally {
+            System.setErr(old);
+        }
+        String w = err.toString(StandardCharsets.UTF_8);
+        assertFalse(w.contains("ok.png"), w);
+        assertTrue(w.contains("inv.png") && w.contains("inverted") && w.contains("0 = boundary"), w);
+        assertTrue(w.contains("all.png is 100% boundary"), w);
+        assertTrue(w.contains(dir.resolve("p").resolve("a.png").toString()), "the CLI path warns too: " + w);
+    }
 }

@@ -109,6 +109,10 @@ class ExportCommandTest {
         Files.writeString(out, "keep me");
         assertOneError(run(null, "export", "--model", run.toString(), "--out", out.toString()), "exists (use --force to overwrite)");
         assertEquals("keep me", Files.readString(out));
+        assertOneError(run(null, "export", "--model", run.toString(), "--out", out.toString(), "--force"), "not a safetensors file");
+        assertEquals("keep me", Files.readString(out), "--force replaces only a file wpunet could have written");
+        Files.delete(out);
+        assertEquals(0, run(null, "export", "--model", Checkpoints.directory(run, Checkpoints.LAST).toString(), "--out", out.toString()).rc());
         Run r = run(null, "export", "--model", run.toString(), "--out", out.toString(), "--force");
         assertEquals(0, r.rc(), r.err());
         assertSameTensors(Checkpoints.directory(run, Checkpoints.BEST_LOSS).resolve(Checkpoints.MODEL_FILE), out);
@@ -142,7 +146,7 @@ class ExportCommandTest {
         assertOneError(run(null, "export", "--model", empty.toString(), "--out", tmp.resolve("a.safetensors").toString()),
                 "a run directory without checkpoints");
         Path self = Checkpoints.directory(run, Checkpoints.LAST).resolve(Checkpoints.MODEL_FILE);
-        assertOneError(run(null, "export", "--model", self.toString(), "--out", self.toString(), "--force"), "is the checkpoint being exported");
+        assertOneError(run(null, "export", "--model", self.toString(), "--out", self.toString(), "--force"), "would overwrite the input");
         assertFalse(Files.exists(tmp.resolve("a.safetensors")));
     }
 }

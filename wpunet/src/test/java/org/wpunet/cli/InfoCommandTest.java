@@ -35,6 +35,16 @@ class InfoCommandTest {
     }
 
     @Test
+    void aBadOptionIsOneLineNotTheWholeUsage() {
+        var r = SynthCommandTest.run(null, "synth", "--out", "x", "--size-spread", "");
+        assertEquals(2, r.rc());
+        assertEquals("error: Invalid value for option '--size-spread': '' is not a double (see 'wpunet synth --help')", r.err().strip());
+        r = SynthCommandTest.run(null, "eval", "--bogus");
+        assertEquals(2, r.rc());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
     void infoHelpWorks() {
         assertEquals(0, Main.commandLine().execute("info", "--help"));
     }
@@ -43,7 +53,7 @@ class InfoCommandTest {
     void fileSystemErrorsSayWhy() {
         assertEquals("x/y: permission denied", Main.describe(new java.nio.file.AccessDeniedException("x/y")));
         assertEquals("a: no such file or directory", Main.describe(new java.nio.file.NoSuchFileException("a")));
-        assertEquals("a -> b: Is a directory", Main.describe(new java.nio.file.FileSystemException("a", "b", "Is a directory")));
+        assertEquals("a -> b: is a directory", Main.describe(new java.nio.file.FileSystemException("a", "b", "Is a directory")));
         assertEquals("bad shape [2, 3]", Main.describe(new IllegalArgumentException("bad shape [2, 3]")));
     }
 }

@@ -69,7 +69,7 @@ class SynthCommandTest {
         assertTrue(Files.exists(out.resolve("images/006.png")) && Files.exists(out.resolve("preview/006.png")));
         Run r = synth("--out", out.toString(), "--slices", "3", "--previews", "2", "--force");
         assertEquals(0, r.rc(), r.err());
-        assertEquals(List.of("grains", "grains/001.png", "grains/002.png", "grains/003.png",
+        assertEquals(List.of(OutputPolicy.MARKER, "grains", "grains/001.png", "grains/002.png", "grains/003.png",
                 "images", "images/001.png", "images/002.png", "images/003.png",
                 "labels", "labels/001.png", "labels/002.png", "labels/003.png",
                 "preview", "preview/001.png", "preview/003.png"), tree(out));
@@ -97,11 +97,11 @@ class SynthCommandTest {
     void hdf5ForceReplacesTheFileAndItsPreviews() throws IOException {
         Path h5 = tmp.resolve("s.h5"), previews = tmp.resolve("s-preview");
         assertEquals(0, synth("--out", h5.toString(), "--slices", "6", "--previews", "3").rc());
-        assertEquals(List.of("001.png", "003.png", "006.png"), tree(previews));
+        assertEquals(List.of(OutputPolicy.MARKER, "001.png", "003.png", "006.png"), tree(previews));
         Run r = synth("--out", h5.toString(), "--slices", "3", "--previews", "2", "--force");
         assertEquals(0, r.rc(), r.err());
         assertEquals(3, Hdf5Stack.read(h5).slices());
-        assertEquals(List.of("001.png", "003.png"), tree(previews), "stale previews are gone");
+        assertEquals(List.of(OutputPolicy.MARKER, "001.png", "003.png"), tree(previews), "stale previews are gone");
         assertEquals(0, synth("--out", h5.toString(), "--slices", "3", "--previews", "0", "--force").rc());
         assertEquals(List.of("s.h5"), tree(tmp), "--previews 0 --force removes the old previews");
     }
@@ -114,8 +114,10 @@ class SynthCommandTest {
         assertEquals(2, r.rc());
         assertTrue(r.err().contains("k-preview") && r.err().contains("--force"), r.err());
         assertEquals(List.of("k-preview", "k-preview/009.png"), tree(tmp));
-        assertEquals(0, synth("--out", tmp.resolve("k.h5").toString(), "--slices", "2", "--previews", "1", "--force").rc());
-        assertEquals(List.of("k-preview", "k-preview/001.png", "k.h5"), tree(tmp));
+        r = synth("--out", tmp.resolve("k.h5").toString(), "--slices", "2", "--previews", "1", "--force");
+        assertEquals(2, r.rc(), "--force never replaces a preview folder wpunet did not write");
+        assertTrue(r.err().contains("009.png") && r.err().contains("would be lost"), r.err());
+        assertEquals(List.of("k-preview", "k-preview/009.png"), tree(tmp));
     }
 
     @Test
@@ -136,7 +138,7 @@ class SynthCommandTest {
         cmd.beforePreview = f -> { throw new IOException("simulated failure"); };
         assertEquals(2, run(cmd, "--quiet", "--size", "40", "--grain-size", "10", "--slices", "5", "--force", "--out", h5.toString()).rc());
         assertArrayEquals(before, Files.readAllBytes(h5));
-        assertEquals(List.of("q-preview", "q-preview/001.png", "q.h5"), tree(tmp));
+        assertEquals(List.of("q-preview", "q-preview/" + OutputPolicy.MARKER, "q-preview/001.png", "q.h5"), tree(tmp));
     }
 
     @Test

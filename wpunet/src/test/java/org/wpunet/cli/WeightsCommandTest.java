@@ -62,7 +62,7 @@ class WeightsCommandTest {
         assertEquals(1, r.out().strip().lines().count(), r.out());
         assertTrue(r.out().startsWith("weights: 37x23, 5 grains, background 1.0000..11.0000, boundary "), r.out());
         assertTrue(r.out().contains("..30.0000 -> " + out), r.out());
-        assertEquals(List.of("weight_background.tiff", "weight_boundary.tiff", "weights.png"), SynthCommandTest.tree(out));
+        assertEquals(List.of(OutputPolicy.MARKER, "weight_background.tiff", "weight_boundary.tiff", "weights.png"), SynthCommandTest.tree(out));
 
         float[] map = BoundaryWeightMap.compute(boundary(), W, H);
         int n = W * H;
@@ -110,16 +110,22 @@ class WeightsCommandTest {
         assertEquals("old", Files.readString(out.resolve("weights.png")), "nothing written without --force");
         assertEquals(List.of("notes.txt", "weights.png"), SynthCommandTest.tree(out));
 
-        var r = weights("--boundary", png.toString(), "--out", out.toString(), "--force");
-        assertEquals(0, r.rc(), r.err());
-        assertEquals(List.of("notes.txt", "weight_background.tiff", "weight_boundary.tiff", "weights.png"), SynthCommandTest.tree(out),
-                "no staging or backup file left");
+        // --force replaces only files wpunet wrote: not the user's weights.png
+        assertError(weights("--boundary", png.toString(), "--out", out.toString(), "--force"), "weights.png", "would be lost");
+        assertEquals("old", Files.readString(out.resolve("weights.png")));
+        Files.delete(out.resolve("weights.png"));
+        for (int run = 0; run < 2; run++) {   // the second run replaces the first one's files
+            var r = weights("--boundary", png.toString(), "--out", out.toString(), "--force");
+            assertEquals(0, r.rc(), r.err());
+            assertEquals(List.of(OutputPolicy.MARKER, "notes.txt", "weight_background.tiff", "weight_boundary.tiff", "weights.png"),
+                    SynthCommandTest.tree(out), "no staging or backup file left");
+        }
         assertEquals("mine", Files.readString(out.resolve("notes.txt")));
         assertNotNull(ImageIO.read(out.resolve("weights.png").toFile()), "weights.png replaced by the preview");
 
         Files.delete(out.resolve("weights.png"));
         Files.createDirectory(out.resolve("weights.png"));
-        assertError(weights("--boundary", png.toString(), "--out", out.toString(), "--force"), "weights.png", "not a regular file");
+        assertError(weights("--boundary", png.toString(), "--out", out.toString(), "--force"), "weights.png/", "would be lost");
     }
 
     @Test

@@ -27,6 +27,28 @@ class StackReadErrorsTest {
     }
 
     @Test
+    void hdf5SixteenBitImagesAreRefusedNamingTheTypeNeverReadModulo256() throws IOException {
+        Path f = tmp.resolve("wide.h5");
+        short[][][] image = new short[4][5][2];
+        image[1][2][1] = 300;   // modulo 256 this was 44
+        try (var out = HdfFile.write(f)) {
+            out.putDataset(Hdf5Stack.IMAGE, image);
+            out.putDataset(Hdf5Stack.LABEL, new int[4][5][2]);
+        }
+        var e = assertThrows(IOException.class, () -> Hdf5Stack.read(f));
+        assertTrue(e.getMessage().contains("int16") && e.getMessage().contains("300") && e.getMessage().contains("8-bit")
+                && e.getMessage().contains("wide.h5"), e.getMessage());
+        // a wider type whose values are all 8-bit is read as it is
+        image[1][2][1] = 255;
+        Path g = tmp.resolve("fits.h5");
+        try (var out = HdfFile.write(g)) {
+            out.putDataset(Hdf5Stack.IMAGE, image);
+            out.putDataset(Hdf5Stack.LABEL, new int[4][5][2]);
+        }
+        assertEquals(255, Hdf5Stack.read(g).images()[1][1 * 5 + 2] & 0xFF);
+    }
+
+    @Test
     void hdf5NamesBothShapesWhenLabelAndImageSizesDiffer() throws IOException {
         Path f = tmp.resolve("sizes.h5");
         try (var out = HdfFile.write(f)) {

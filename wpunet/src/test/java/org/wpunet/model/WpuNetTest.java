@@ -7,7 +7,7 @@ import org.wpunet.core.Tensor;
 import org.wpunet.nn.autograd.NoGrad;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.init.Init;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +40,7 @@ class WpuNetTest {
         return out;
     }
 
-    static List<String> keysAndShapes(Module m) {
+    static List<String> keysAndShapes(Layer m) {
         List<String> out = new ArrayList<>();
         m.stateDict().forEach((k, t) -> out.add(k + "\t" + Arrays.toString(t.shape())));
         return out;
@@ -75,7 +75,7 @@ class WpuNetTest {
         try (WpuNet net = new WpuNet(WpuNet.Config.original(), new Rng(11))) {
             net.eval();
             long live = Tensor.liveCount();
-            try (Scope s = Scope.open(); NoGrad ng = NoGrad.enter(); Tensor x = new Rng(5).normal(org.wpunet.core.Device.CPU,
+            try (Scope s = Scope.open(); NoGrad ng = NoGrad.enter(); Tensor x = new Rng(5).standardNormal(org.wpunet.core.Device.CPU,
                     org.wpunet.core.DType.F32, 1, 2, 64, 64)) {
                 Variable logits = net.forward(Variable.constant(x));
                 assertArrayEquals(new int[]{1, 2, 64, 64}, logits.shape());
@@ -90,7 +90,7 @@ class WpuNetTest {
         try (WpuNet net = new WpuNet(WpuNet.Config.defaults().withWidths(SMALL), new Rng(2))) {
             long live = Tensor.liveCount();
             try (Scope s = Scope.open()) {
-                Tensor x = new Rng(1).normal(org.wpunet.core.Device.CPU, org.wpunet.core.DType.F32, 2, 2, 32, 48);
+                Tensor x = new Rng(1).standardNormal(org.wpunet.core.Device.CPU, org.wpunet.core.DType.F32, 2, 2, 32, 48);
                 Variable logits = net.forward(Variable.constant(x));
                 assertArrayEquals(new int[]{2, 2, 32, 48}, logits.shape());
                 logits.square().mean().backward();
@@ -111,8 +111,8 @@ class WpuNetTest {
              Scope s = Scope.open(); NoGrad ng = NoGrad.enter()) {
             net.eval();
             Rng rng = new Rng(9);
-            Tensor image = rng.normal(org.wpunet.core.Device.CPU, org.wpunet.core.DType.F32, 1, 1, 16, 16);
-            Tensor mask = rng.normal(org.wpunet.core.Device.CPU, org.wpunet.core.DType.F32, 1, 1, 16, 16);
+            Tensor image = rng.standardNormal(org.wpunet.core.Device.CPU, org.wpunet.core.DType.F32, 1, 1, 16, 16);
+            Tensor mask = rng.standardNormal(org.wpunet.core.Device.CPU, org.wpunet.core.DType.F32, 1, 1, 16, 16);
             Variable a = net.forward(Variable.constant(image), Variable.constant(mask));
             Variable b = net.forward(Variable.constant(Tensor.concat(1, image, mask)));
             assertArrayEquals(b.value().toDoubleArray(), a.value().toDoubleArray(), 0);
@@ -127,7 +127,7 @@ class WpuNetTest {
     void badInputShapesAreErrorsNamingTheShape() {
         try (WpuNet net = new WpuNet(WpuNet.Config.defaults().withWidths(SMALL));
              UNet unet = new UNet(UNet.Config.defaults().withWidths(SMALL)); Scope s = Scope.open()) {
-            record Case(Module m, int[] shape, String fragment) {}
+            record Case(Layer m, int[] shape, String fragment) {}
             for (Case c : List.of(new Case(net, new int[]{1, 2, 30, 32}, "H=30"), new Case(net, new int[]{1, 2, 32, 40}, "W=40"),
                     new Case(net, new int[]{1, 1, 32, 32}, "wrong channel count 1"), new Case(net, new int[]{2, 32, 32}, "[2, 32, 32]"),
                     new Case(net, new int[]{1, 3, 16, 16}, "wrong channel count 3"),

@@ -148,7 +148,7 @@ class ModelFilesTest {
     void runDirectoryPrefersBestViThenBestLossThenLastAndUsesTheRunConfig() throws Exception {
         TrainConfig c = config("wpunet", false, LossKind.MSE7);
         Path run = tmp.resolve("run");
-        Tensor x = new Rng(5).normal(Device.CPU, org.wpunet.core.DType.F32, 1, 2, 32, 32);
+        Tensor x = new Rng(5).standardNormal(Device.CPU, org.wpunet.core.DType.F32, 1, 2, 32, 32);
         try (AbstractUNet last = TrainingModel.build(c, Device.CPU); AbstractUNet best = TrainingModel.build(config("wpunet", false, LossKind.MSE7)
                 .withRuntime("elsewhere", 9, "cpu", 1, 1, 0, 0), Device.CPU)) {
             // make the two checkpoints differ: one more training-mode forward updates best's running stats
@@ -190,7 +190,7 @@ class ModelFilesTest {
     @Test
     void architectureIsInferredFromTensorsWithoutMetadata() throws Exception {
         int[] w = {3, 5, 6, 8, 9};
-        Tensor x = new Rng(6).normal(Device.CPU, org.wpunet.core.DType.F32, 1, 3, 32, 32);
+        Tensor x = new Rng(6).standardNormal(Device.CPU, org.wpunet.core.DType.F32, 1, 3, 32, 32);
         for (boolean fusion : new boolean[]{false, true}) {
             Path f = tmp.resolve("w" + fusion + ".safetensors");
             try (WpuNet net = new WpuNet(WpuNet.Config.defaults().withInChannels(3).withClasses(1).withWidths(w).withMultiLevelFusion(fusion),

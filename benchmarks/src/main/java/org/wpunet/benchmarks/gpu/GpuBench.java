@@ -73,7 +73,7 @@ final class GpuBench {
 
     /** N(0, std^2) samples of the given type on the device (drawn in FP32, converted once). */
     static Tensor randn(Rng rng, Device d, DType dt, double std, int... shape) {
-        try (Tensor z = rng.normal(d, DType.F32, shape); Tensor s = z.mul(std)) {
+        try (Tensor z = rng.standardNormal(d, DType.F32, shape); Tensor s = z.mul(std)) {
             return s.to(dt);
         }
     }

@@ -153,7 +153,7 @@ public final class WpuNetTiming {
         return result;
     }
 
-    static Optimizer newOptimizer(org.wpunet.nn.module.Module m) {
+    static Optimizer newOptimizer(org.wpunet.nn.module.Layer m) {
         return new RMSprop(List.of(new ParamGroup(m.parameters(), 1e-4, 0)), 0.9, 1e-5, 0, false);
     }
 

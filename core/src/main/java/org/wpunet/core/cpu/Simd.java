@@ -39,6 +39,24 @@ public final class Simd {
         return old;
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The one line printed (to stderr) the first time a heavy kernel runs scalar for want of the vector module. */
+    public static final String SCALAR_WARNING = "wpunet: warning: SIMD kernels are off because the JVM was started without "
+            + "--add-modules jdk.incubator.vector; convolutions and matrix products run about 10x slower (see README, "
+            + "'Using the library from Maven'; -Dwpunet.simd=false silences this)";
+
+    /**
+     * Called by heavy kernels (GEMM, convolution) when they take the scalar path: the first call in a
+     * JVM without the vector module prints {@link #SCALAR_WARNING} once. Nothing is printed when
+     * SIMD was switched off on purpose ({@code -Dwpunet.simd=false}) or by a test.
+     */
+    public static void scalarPathTaken() {
+        if (MODULE_PRESENT || WARNED.get()) return;
+        if ("false".equalsIgnoreCase(System.getProperty("wpunet.simd", "true"))) return;
+        if (WARNED.compareAndSet(false, true)) System.err.println(SCALAR_WARNING);
+    }
+
     /** Number of float lanes of the preferred vector species, or 1 on the scalar path. */
     public static int floatLanes() { return enabled ? VectorInfo.floatLanes() : 1; }
 

@@ -138,7 +138,15 @@ public final class AtomicFiles {
             throw new IOException(target + " exists (use --force to overwrite)");
         if (!Files.exists(parent)) throw new IOException("cannot write " + target + ": no such directory " + parent);
         if (!Files.isDirectory(parent)) throw new IOException("cannot write " + target + ": " + parent + " is not a directory");
-        if (!Files.isWritable(parent)) throw new IOException("cannot write " + target + ": permission denied");
+        if (!Files.isWritable(parent)) {
+            boolean readOnly;
+            try {
+                readOnly = Files.getFileStore(parent).isReadOnly();
+            } catch (IOException e) {
+                readOnly = false;
+            }
+            throw new IOException("cannot write " + target + ": " + (readOnly ? "read-only file system" : "permission denied"));
+        }
     }
 
     /**
@@ -473,6 +481,12 @@ public final class AtomicFiles {
         else r = e.getClass().getSimpleName();
         if (tmp != null) {
             r = r.replace(tmp.toAbsolutePath().toString(), target.toString()).replace(tmp.toString(), target.toString());
+        }
+        // writers (ImageIO, HDF5) wrap the system's reason in their own words: look through the causes
+        for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+            String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
+            if (m.contains("no space left on device") || m.contains("disk quota exceeded")) return "no space left on the device";
+            if (m.contains("read-only file system")) return "read-only file system";
         }
         String lower = r.toLowerCase(Locale.ROOT);
         if (lower.contains("(permission denied)") || lower.endsWith("permission denied")) return "permission denied";

@@ -271,7 +271,7 @@ public abstract class GoldenOpConformance {
     void uniformRandomBitsFollowTheDocumentedGenerator() {
         load("random_uniform");
         long seed = (long) c.get("seed").scalar();
-        try (Tensor f64 = new Rng(seed).uniform(device(), DType.F64, 16); Tensor f32 = new Rng(seed).uniform(device(), DType.F32, 16)) {
+        try (Tensor f64 = new Rng(seed).uniform01(device(), DType.F64, 16); Tensor f32 = new Rng(seed).uniform01(device(), DType.F32, 16)) {
             assertArrayEquals(c.get("f64").values(), f64.toDoubleArray(), "F64 uniforms (53 bits)");
             assertArrayEquals(c.get("f32").values(), f32.toDoubleArray(), "F32 uniforms (24 bits)");
         }
@@ -281,7 +281,7 @@ public abstract class GoldenOpConformance {
     void normalRandomNumbersAndDropout() {
         load("random_normal");
         long seed = (long) c.get("seed").scalar();
-        try (Tensor z = new Rng(seed).normal(device(), DType.F64, 16)) {
+        try (Tensor z = new Rng(seed).standardNormal(device(), DType.F64, 16)) {
             assertGolden(z, "f64", "N(0,1) by Box-Muller");
         }
         load("dropout");

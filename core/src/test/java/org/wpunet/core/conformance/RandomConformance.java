@@ -3,6 +3,7 @@ package org.wpunet.core.conformance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.wpunet.core.Backend;
@@ -56,8 +57,8 @@ public abstract class RandomConformance extends ConformanceSuite {
     public void uniformF32IsBitExactAndDrawsAreConsecutive() {
         Rng rng = new Rng(SEED);
         rng.setCounter(99);
-        float[] a = (float[]) raw(rng.uniform(device(), DType.F32, 37, 29));
-        float[] b = (float[]) raw(rng.uniform(device(), DType.F32, 500));
+        float[] a = (float[]) raw(rng.uniform01(device(), DType.F32, 37, 29));
+        float[] b = (float[]) raw(rng.uniform01(device(), DType.F32, 500));
         assertEquals(99 + 37 * 29 + 500, rng.counter(), "uniform advances the counter by numel");
         float[] wa = new float[a.length], wb = new float[b.length];
         for (int i = 0; i < wa.length; i++) wa[i] = Rng.uniformFloat(SEED, 99 + i);
@@ -71,7 +72,7 @@ public abstract class RandomConformance extends ConformanceSuite {
         int n = 1000;
         Rng rng = new Rng(SEED + 1);
         long c = rng.counter();
-        double[] d = (double[]) raw(rng.uniform(device(), DType.F64, n));
+        double[] d = (double[]) raw(rng.uniform01(device(), DType.F64, n));
         for (int i = 0; i < n; i++) {
             if (Double.doubleToRawLongBits(d[i]) != Double.doubleToRawLongBits(Rng.uniformDouble(SEED + 1, c + i))) {
                 fail("uniform F64: element " + i + " is " + d[i] + ", the generator gives " + Rng.uniformDouble(SEED + 1, c + i));
@@ -79,7 +80,7 @@ public abstract class RandomConformance extends ConformanceSuite {
         }
         for (DType h : new DType[]{DType.BF16, DType.F16}) {
             long hc = rng.counter();
-            short[] got = (short[]) raw(rng.uniform(device(), h, n));
+            short[] got = (short[]) raw(rng.uniform01(device(), h, n));
             short[] want = new short[n];
             for (int i = 0; i < n; i++) {
                 float f = (float) Rng.uniformDouble(SEED + 1, hc + i);
@@ -95,7 +96,7 @@ public abstract class RandomConformance extends ConformanceSuite {
         Rng rng = new Rng(SEED + 2);
         rng.setCounter(12_345);
         long c = rng.counter();
-        float[] f = (float[]) raw(rng.normal(device(), DType.F32, n));
+        float[] f = (float[]) raw(rng.standardNormal(device(), DType.F32, n));
         assertEquals(c + 2L * n, rng.counter(), "a normal draw uses two counters per element");
         double[] want = new double[n], got = new double[n];
         for (int i = 0; i < n; i++) {
@@ -105,7 +106,7 @@ public abstract class RandomConformance extends ConformanceSuite {
         ulps(want, got, 1, true, "normal F32");
 
         long c2 = rng.counter();
-        double[] d = (double[]) raw(rng.normal(device(), DType.F64, n));
+        double[] d = (double[]) raw(rng.standardNormal(device(), DType.F64, n));
         double[] want64 = new double[n];
         for (int i = 0; i < n; i++) want64[i] = Rng.normal(SEED + 2, c2, i);
         ulps(want64, d, 16, false, "normal F64");
@@ -138,18 +139,31 @@ public abstract class RandomConformance extends ConformanceSuite {
         int n = 600;
         Rng rng = new Rng(SEED + 4);
         long c = rng.counter();
-        Tensor u = rng.uniform(device(), DType.F32, -0.5, 1.5, n);
+        Tensor u = rng.uniformIn(device(), DType.F32, -0.5, 1.5, n);
         // u * 2 is exact in float and one float addition is correctly rounded: bit exact
         float[] wu = new float[n];
         for (int i = 0; i < n; i++) wu[i] = (float) (Rng.uniformFloat(SEED + 4, c + i) * 2.0 - 0.5);
         bits(wu, (float[]) raw(u), "uniform(-0.5, 1.5)");
 
         long c2 = rng.counter();
-        Tensor z = rng.normal(device(), DType.F32, 0.25, 2.0, n);
+        Tensor z = rng.normalWith(device(), DType.F32, 0.25, 2.0, n);
         double[] wz = new double[n];
         for (int i = 0; i < n; i++) wz[i] = (float) ((float) Rng.normal(SEED + 4, c2, i) * 2.0 + 0.25);
         // the unscaled normal may be 1 ulp off (see normalsWithinAnUlp): after * 2 + 0.25 that is an absolute error
         assertClose(z, Tensor.of(wz, n), 0, 4 * Math.ulp(8f), "normal(0.25, 2)");
+    }
+
+    @Test
+    public void wholeNumberBoundsAreBoundsNotAShape() {
+        // issue 16: uniform(dev, dt, 0, 1, 4, 4) used to bind 0, 1 to the shape and give an empty [0, 1, 4, 4] tensor
+        Rng rng = new Rng(SEED + 5);
+        try (Tensor u = rng.uniformIn(device(), DType.F32, 0, 1, 4, 4); Tensor z = rng.normalWith(device(), DType.F32, 0, 1, 4, 4)) {
+            assertArrayEquals(new int[] {4, 4}, u.shape());
+            assertArrayEquals(new int[] {4, 4}, z.shape());
+        }
+        assertThrows(IllegalArgumentException.class, () -> rng.uniformIn(device(), DType.F32, 1, 0, 4));
+        assertThrows(IllegalArgumentException.class, () -> rng.normalWith(device(), DType.F32, 0, -1, 4));
+        assertThrows(IllegalArgumentException.class, () -> rng.normalWith(device(), DType.F32, Double.NaN, 1, 4));
     }
 
     @Test

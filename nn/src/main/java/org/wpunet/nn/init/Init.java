@@ -37,14 +37,14 @@ public final class Init {
 
     /** U(lo, hi). */
     public static Tensor uniform(Tensor t, double lo, double hi, Rng rng) {
-        try (Tensor u = rng.uniform(t.device(), t.dtype(), lo, hi, t.shape())) {
+        try (Tensor u = rng.uniformIn(t.device(), t.dtype(), lo, hi, t.shape())) {
             return t.assign(u);
         }
     }
 
     /** N(mean, std^2). */
     public static Tensor normal(Tensor t, double mean, double std, Rng rng) {
-        try (Tensor z = rng.normal(t.device(), t.dtype(), mean, std, t.shape())) {
+        try (Tensor z = rng.normalWith(t.device(), t.dtype(), mean, std, t.shape())) {
             return t.assign(z);
         }
     }

@@ -1,7 +1,7 @@
 package org.wpunet.nn.io;
 
 import org.wpunet.core.Tensor;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.optim.Optimizer;
 
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Module weights and training checkpoints as safetensors. A module file holds exactly PyTorch's
+ * Layer weights and training checkpoints as safetensors. A module file holds exactly PyTorch's
  * {@code state_dict()} keys (long buffers as I64), so {@code model.load_state_dict(
  * {k: torch.from_numpy(v) for k, v in safetensors.numpy.load_file(path).items()})} loads it, and the
  * reverse. A checkpoint prefixes model entries with "model." and optimiser state with "optimizer.".
@@ -20,12 +20,12 @@ import java.util.Set;
 public final class StateDicts {
     private StateDicts() {}
 
-    public static void save(Module module, Path file) throws IOException {
+    public static void save(Layer module, Path file) throws IOException {
         Safetensors.write(file, module.stateDict(), Map.of("format", "pt"), module.int64Keys());
     }
 
     /** Loads a module file; strict: mismatches are an error naming the keys (nothing copied). */
-    public static Module.LoadReport load(Module module, Path file, boolean strict) throws IOException {
+    public static Layer.LoadReport load(Layer module, Path file, boolean strict) throws IOException {
         try (Safetensors.Contents c = Safetensors.readContents(file)) {
             try {
                 return module.loadStateDict(c.tensors(), strict);
@@ -35,7 +35,7 @@ public final class StateDicts {
         }
     }
 
-    public static void saveCheckpoint(Path file, Module module, Optimizer optimizer, Map<String, String> metadata) throws IOException {
+    public static void saveCheckpoint(Path file, Layer module, Optimizer optimizer, Map<String, String> metadata) throws IOException {
         Map<String, Tensor> all = new LinkedHashMap<>();
         Set<String> int64 = new LinkedHashSet<>();
         module.stateDict().forEach((k, v) -> all.put("model." + k, v));
@@ -50,7 +50,7 @@ public final class StateDicts {
     }
 
     /** Restores model and optimiser from a checkpoint; returns the model's load report. */
-    public static Module.LoadReport loadCheckpoint(Path file, Module module, Optimizer optimizer, boolean strict) throws IOException {
+    public static Layer.LoadReport loadCheckpoint(Path file, Layer module, Optimizer optimizer, boolean strict) throws IOException {
         try (Safetensors.Contents c = Safetensors.readContents(file)) {
             Map<String, Tensor> model = new LinkedHashMap<>(), opt = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : c.tensors().entrySet()) {
@@ -58,7 +58,7 @@ public final class StateDicts {
                 else if (e.getKey().startsWith("optimizer.")) opt.put(e.getKey().substring(10), e.getValue());
                 else if (strict) throw new IllegalArgumentException(file + ": unexpected checkpoint key " + e.getKey());
             }
-            Module.LoadReport r = module.loadStateDict(model, strict);
+            Layer.LoadReport r = module.loadStateDict(model, strict);
             optimizer.loadStateDict(opt);
             return r;
         }

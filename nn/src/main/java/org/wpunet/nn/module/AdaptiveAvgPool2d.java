@@ -4,7 +4,7 @@ import org.wpunet.nn.autograd.Functional;
 import org.wpunet.nn.autograd.Variable;
 
 /** Average pooling to a fixed output size (PyTorch's nn.AdaptiveAvgPool2d). */
-public final class AdaptiveAvgPool2d extends Module {
+public final class AdaptiveAvgPool2d extends Layer {
     private final int outH, outW;
 
     public AdaptiveAvgPool2d(int outH, int outW) {

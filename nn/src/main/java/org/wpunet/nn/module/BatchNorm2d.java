@@ -12,7 +12,7 @@ import org.wpunet.nn.autograd.Variable;
  * and updates running = (1 - momentum) running + momentum batch (unbiased variance); eval uses the
  * running statistics.
  */
-public final class BatchNorm2d extends Module {
+public final class BatchNorm2d extends Layer {
     private final int features;
     private final double momentum, eps;
 

@@ -8,7 +8,7 @@ import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.init.Init;
 
 /** 2-D convolution; weight [out, in, k, k], bias [out] (PyTorch's nn.Conv2d, groups=1, same init). */
-public final class Conv2d extends Module {
+public final class Conv2d extends Layer {
     private final int inChannels, outChannels, kernel;
     private final ConvParams params;
 

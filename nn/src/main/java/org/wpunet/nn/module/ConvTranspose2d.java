@@ -11,7 +11,7 @@ import org.wpunet.nn.init.Init;
  * Transposed 2-D convolution; weight [in, out, k, k], bias [out] (PyTorch's nn.ConvTranspose2d,
  * groups=1). PyTorch's init takes fan_in from weight dim 1, i.e. out * k * k; so do we.
  */
-public final class ConvTranspose2d extends Module {
+public final class ConvTranspose2d extends Layer {
     private final int inChannels, outChannels, kernel;
     private final ConvParams params;
 

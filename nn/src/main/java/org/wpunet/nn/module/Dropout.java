@@ -5,7 +5,7 @@ import org.wpunet.nn.autograd.Functional;
 import org.wpunet.nn.autograd.Variable;
 
 /** Inverted dropout while training (identity in eval), masks drawn from a seeded {@link Rng}. */
-public final class Dropout extends Module {
+public final class Dropout extends Layer {
     private final double p;
     private final Rng rng;
 

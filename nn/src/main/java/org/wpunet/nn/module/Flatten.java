@@ -3,7 +3,7 @@ package org.wpunet.nn.module;
 import org.wpunet.nn.autograd.Variable;
 
 /** Flattens dims start..end (PyTorch's nn.Flatten; default 1..-1). */
-public final class Flatten extends Module {
+public final class Flatten extends Layer {
     private final int start, end;
 
     public Flatten(int start, int end) {

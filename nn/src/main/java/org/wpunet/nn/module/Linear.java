@@ -7,7 +7,7 @@ import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.init.Init;
 
 /** y = x W^T + b; weight [out, in], bias [out] (PyTorch's nn.Linear, same init). */
-public final class Linear extends Module {
+public final class Linear extends Layer {
     private final int inFeatures, outFeatures;
 
     public Linear(int inFeatures, int outFeatures, boolean bias, Rng rng) {

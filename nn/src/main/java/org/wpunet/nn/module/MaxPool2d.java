@@ -4,7 +4,7 @@ import org.wpunet.nn.autograd.Functional;
 import org.wpunet.nn.autograd.Variable;
 
 /** Max pooling (PyTorch's nn.MaxPool2d, ceil_mode false). */
-public final class MaxPool2d extends Module {
+public final class MaxPool2d extends Layer {
     private final int kernel, stride, padding, dilation;
 
     public MaxPool2d(int kernel, int stride, int padding, int dilation) {

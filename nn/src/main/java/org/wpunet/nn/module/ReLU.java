@@ -2,7 +2,7 @@ package org.wpunet.nn.module;
 
 import org.wpunet.nn.autograd.Variable;
 
-public final class ReLU extends Module {
+public final class ReLU extends Layer {
     @Override
     public Variable forward(Variable x) { return x.relu(); }
 

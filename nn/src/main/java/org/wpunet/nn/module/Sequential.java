@@ -3,18 +3,18 @@ package org.wpunet.nn.module;
 import org.wpunet.nn.autograd.Variable;
 
 /** Children applied in order, named "0", "1", ... as in PyTorch's nn.Sequential. */
-public final class Sequential extends Module {
+public final class Sequential extends Layer {
     private int count;
 
-    public Sequential(Module... modules) { for (Module m : modules) add(m); }
+    public Sequential(Layer... modules) { for (Layer m : modules) add(m); }
 
-    public Sequential add(Module m) {
+    public Sequential add(Layer m) {
         registerModule(Integer.toString(count++), m);
         return this;
     }
 
-    public Module get(int i) {
-        Module m = namedChildren().get(Integer.toString(i));
+    public Layer get(int i) {
+        Layer m = namedChildren().get(Integer.toString(i));
         if (m == null) throw new IndexOutOfBoundsException("Sequential has " + count + " modules, asked for " + i);
         return m;
     }
@@ -24,7 +24,7 @@ public final class Sequential extends Module {
     @Override
     public Variable forward(Variable x) {
         Variable y = x;
-        for (Module m : namedChildren().values()) y = m.forward(y);
+        for (Layer m : namedChildren().values()) y = m.forward(y);
         return y;
     }
 }

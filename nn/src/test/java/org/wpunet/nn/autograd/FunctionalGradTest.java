@@ -15,7 +15,7 @@ import org.wpunet.nn.module.Dropout;
 import org.wpunet.nn.module.Flatten;
 import org.wpunet.nn.module.Linear;
 import org.wpunet.nn.module.MaxPool2d;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.module.Sequential;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -106,7 +106,7 @@ class FunctionalGradTest {
         }
     }
 
-    private static void checkLayer(String what, Module m, Tensor x) {
+    private static void checkLayer(String what, Layer m, Tensor x) {
         m.to(Device.CPU, DType.F64);
         try (m) {
             check(what, v -> m.forward(v[0]), x);

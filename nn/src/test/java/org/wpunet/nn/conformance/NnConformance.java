@@ -23,7 +23,7 @@ import org.wpunet.nn.module.BatchNorm2d;
 import org.wpunet.nn.module.Conv2d;
 import org.wpunet.nn.module.ConvTranspose2d;
 import org.wpunet.nn.module.MaxPool2d;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.optim.GradClip;
 import org.wpunet.nn.optim.Optimizer;
 import org.wpunet.nn.optim.ParamGroup;
@@ -42,7 +42,7 @@ public abstract class NnConformance {
     protected int memorySteps() { return 1000; }
 
     /** A U-Net with two levels and the widths given. */
-    static final class MiniUNet extends Module {
+    static final class MiniUNet extends Layer {
         MiniUNet(int in, int w, Rng rng) {
             registerModule("enc1", block(in, w, rng));
             registerModule("pool", new MaxPool2d(2));
@@ -52,14 +52,14 @@ public abstract class NnConformance {
             registerModule("head", new Conv2d(w, 2, 1, 1, 0, rng));
         }
 
-        private static Module block(int in, int out, Rng rng) {
+        private static Layer block(int in, int out, Rng rng) {
             return new org.wpunet.nn.module.Sequential(new Conv2d(in, out, 3, ConvParams.of(1, 1), true, rng), new BatchNorm2d(out),
                     new org.wpunet.nn.module.ReLU());
         }
 
         @Override
         public Variable forward(Variable x) {
-            Map<String, Module> c = namedChildren();
+            Map<String, Layer> c = namedChildren();
             Variable e1 = c.get("enc1").forward(x);
             Variable e2 = c.get("enc2").forward(c.get("pool").forward(e1));
             Variable u = c.get("up").forward(e2);
@@ -163,7 +163,7 @@ public abstract class NnConformance {
         return f;
     }
 
-    private static double trainStep(Module m, Optimizer opt, Tensor[] b, Device d) {
+    private static double trainStep(Layer m, Optimizer opt, Tensor[] b, Device d) {
         try (Scope s = Scope.open()) {
             opt.zeroGrad();
             DType dt = m.parameters().get(0).dtype();
@@ -176,7 +176,7 @@ public abstract class NnConformance {
         }
     }
 
-    private static RMSprop rmsprop(Module m) {
+    private static RMSprop rmsprop(Layer m) {
         return new RMSprop(List.of(new ParamGroup(m.parameters(), 1e-3, 0)), 0.9, 1e-5, 0, false);
     }
 
@@ -233,7 +233,7 @@ public abstract class NnConformance {
         Rng r = new Rng(3);
         try (Conv2d ref = new Conv2d(8, 16, 3, ConvParams.of(1, 1), true, new Rng(5));
              Conv2d dev = new Conv2d(8, 16, 3, ConvParams.of(1, 1), true, new Rng(5));
-             Tensor x = r.normal(Device.CPU, DType.F32, 2, 8, 12, 12)) {
+             Tensor x = r.standardNormal(Device.CPU, DType.F32, 2, 8, 12, 12)) {
             ref.to(Device.CPU, DType.F64);
             dev.to(device(), DType.F32);
             double[] want;

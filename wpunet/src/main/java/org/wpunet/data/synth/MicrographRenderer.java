@@ -19,8 +19,9 @@ import java.util.SplittableRandom;
  *       of radius 0.6-3.5 px. Both multiply I by (1 - darkness).</li>
  *   <li>Illumination: I *= 1 + a (linear gradient in a random direction) - a/2 (vignetting r^2).</li>
  *   <li>Optics blur (sigma 0.6 px), then Gaussian sensor noise.</li>
- *   <li>Exposure: an affine map moves the slice mean/std towards the real data's 0.934 / 0.137 (gain
- *       limited to [0.6, 1.6] so sparse-boundary images are not stretched into noise), then 8 bits.</li>
+ *   <li>Exposure ({@link Exposure}): an affine map with a soft shoulder below white moves the slice
+ *       mean/std towards the real data's 0.934 / 0.137, keeping grain interiors below saturation so
+ *       their etch shading survives; then 8 bits.</li>
  * </ol>
  * Everything is keyed by (seed, slice index), so a slice renders the same on any thread.
  */
@@ -137,15 +138,8 @@ public final class MicrographRenderer {
         if (flaws.noiseSigma() > 0) for (int i = 0; i < n; i++) img[i] += (float) (flaws.noiseSigma() * Rand.gaussian(rnd));
 
         // 6. exposure towards the real data's statistics, then 8 bits
-        double sum = 0, sq = 0;
-        for (float v : img) { sum += v; sq += (double) v * v; }
-        double mean = sum / n, std = Math.sqrt(Math.max(1e-12, sq / n - mean * mean));
-        double gain = Math.max(0.6, Math.min(1.6, TARGET_STD / std));
         byte[] out = new byte[n];
-        for (int i = 0; i < n; i++) {
-            double v = TARGET_MEAN + gain * (img[i] - mean);
-            out[i] = (byte) Math.max(0, Math.min(255, (int) Math.round(v * 255)));
-        }
+        Exposure.apply(img, out);
         return new Rendered(out, state, scratches, pits, missing, faint, boundaryCount);
     }
 

@@ -69,6 +69,7 @@ public final class Sgemm {
         if (Simd.enabled()) {
             SgemmVector.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
+            if ((long) m * n * k >= 1 << 20) Simd.scalarPathTaken();
             SgemmScalar.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
     }

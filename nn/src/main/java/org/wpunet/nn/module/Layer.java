@@ -20,14 +20,17 @@ import java.util.Set;
  * child's entries prefixed with the child's name and a dot, so {@link #stateDict()} keys equal
  * PyTorch's {@code state_dict()} keys for the same module tree.
  *
+ * <p>PyTorch calls this {@code nn.Module}; here it is {@code Layer}, so that it never clashes with
+ * {@code java.lang.Module} (a wildcard import of this package compiles).
+ *
  * <p>Ownership: the module owns its parameters and buffers (create it outside any per-step
  * {@link org.wpunet.core.Scope}); {@link #close} frees them.
  */
-public abstract class Module implements AutoCloseable {
+public abstract class Layer implements AutoCloseable {
     private final Map<String, Variable> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Set<String> int64Buffers = new LinkedHashSet<>();
-    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
 
     public abstract Variable forward(Variable x);
@@ -58,7 +61,7 @@ public abstract class Module implements AutoCloseable {
         return value;
     }
 
-    protected <M extends Module> M registerModule(String name, M module) {
+    protected <M extends Layer> M registerModule(String name, M module) {
         checkName(name);
         children.put(name, module);
         return module;
@@ -81,7 +84,7 @@ public abstract class Module implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ traversal
-    public Map<String, Module> namedChildren() { return Collections.unmodifiableMap(children); }
+    public Map<String, Layer> namedChildren() { return Collections.unmodifiableMap(children); }
 
     /** All parameters with dotted names, in PyTorch's order. */
     public Map<String, Variable> namedParameters() {
@@ -130,15 +133,15 @@ public abstract class Module implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ modes and grads
-    public Module train(boolean on) {
+    public Layer train(boolean on) {
         training = on;
-        for (Module m : children.values()) m.train(on);
+        for (Layer m : children.values()) m.train(on);
         return this;
     }
 
-    public Module train() { return train(true); }
+    public Layer train() { return train(true); }
 
-    public Module eval() { return train(false); }
+    public Layer eval() { return train(false); }
 
     public boolean isTraining() { return training; }
 
@@ -155,7 +158,7 @@ public abstract class Module implements AutoCloseable {
      * Moves parameters and floating buffers to a device and dtype (integer buffers keep their type).
      * Parameters become new leaves: optimisers must be built after this.
      */
-    public Module to(Device device, DType dtype) {
+    public Layer to(Device device, DType dtype) {
         if (!dtype.isFloating()) throw new IllegalArgumentException("module parameters must be floating, got " + dtype);
         for (Map.Entry<String, Variable> e : parameters.entrySet()) {
             Variable old = e.getValue();
@@ -167,7 +170,7 @@ public abstract class Module implements AutoCloseable {
             e.setValue(old.to(device, old.dtype().isFloating() ? dtype : old.dtype()));
             old.close();
         }
-        for (Module m : children.values()) m.to(device, dtype);
+        for (Layer m : children.values()) m.to(device, dtype);
         return this;
     }
 
@@ -214,14 +217,14 @@ public abstract class Module implements AutoCloseable {
     public void close() {
         for (Variable p : parameters.values()) p.close();
         for (Tensor b : buffers.values()) b.close();
-        for (Module m : children.values()) m.close();
+        for (Layer m : children.values()) m.close();
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(');
         boolean first = true;
-        for (Map.Entry<String, Module> e : children.entrySet()) {
+        for (Map.Entry<String, Layer> e : children.entrySet()) {
             sb.append(first ? "\n" : "").append("  (").append(e.getKey()).append("): ")
                     .append(e.getValue().toString().replace("\n", "\n  ")).append('\n');
             first = false;

@@ -22,12 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ModuleTest {
+class LayerTest {
     @TempDir
     Path dir;
 
     /** A block with a named child, like a U-Net stage. */
-    static final class Block extends Module {
+    static final class Block extends Layer {
         Block(Rng rng) {
             registerModule("conv", new Conv2d(1, 2, 3, 1, 1, rng));
             registerModule("bn", new BatchNorm2d(2));
@@ -36,7 +36,7 @@ class ModuleTest {
 
         @Override
         public Variable forward(Variable x) {
-            Module head = namedChildren().get("head");
+            Layer head = namedChildren().get("head");
             return head.forward(namedChildren().get("bn").forward(namedChildren().get("conv").forward(x)).relu());
         }
     }
@@ -94,7 +94,7 @@ class ModuleTest {
                 Map<String, Tensor> sd2 = new LinkedHashMap<>(a.stateDict());
                 sd2.remove("bn.running_var");
                 sd2.put("bn.extra", extra);
-                Module.LoadReport r = c.loadStateDict(sd2, false);
+                Layer.LoadReport r = c.loadStateDict(sd2, false);
                 assertEquals(List.of("bn.running_var"), r.missing());
                 assertEquals(List.of("bn.extra"), r.unexpected());
                 assertArrayEquals(a.stateDict().get("conv.weight").toDoubleArray(), c.stateDict().get("conv.weight").toDoubleArray(), 0);
