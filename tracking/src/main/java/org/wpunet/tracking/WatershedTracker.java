@@ -5,6 +5,7 @@ import org.wpunet.data.LabelVolume;
 import org.wpunet.image.Boundaries;
 import org.wpunet.image.ConnectedComponents;
 import org.wpunet.image.DistanceTransform;
+import org.wpunet.metrics.Contingency;
 
 /**
  * 3D grains without slice-to-slice linking: a seeded watershed on the stacked boundary probability
@@ -17,10 +18,13 @@ import org.wpunet.image.DistanceTransform;
  *       most about one spacing from it: where a grain ends under another, the next slice's boundary
  *       pushes the distance down.</li>
  *   <li><b>Cores</b>: in every 2D grain g (a 4-connected grain of its slice) with M_g = max D over g, the
- *       voxels with D >= {@code coreFraction} * M_g (at least g's deepest voxel, so every 2D grain has one).</li>
- *   <li><b>Seeds</b>: the 3D connected components (6-connectivity) of the core voxels: a grain's cores in
- *       adjacent slices touch and join, two grains stacked along z meet only where neither the 2D nor the
- *       other slice's boundary is near.</li>
+ *       voxels with D >= {@code coreFraction} * M_g (default {@value #DEFAULT_CORE_FRACTION}; at least g's
+ *       deepest voxel, so every 2D grain has one).</li>
+ *   <li><b>Seeds</b>: the cores' 4-connected pieces in each section, joined across adjacent sections
+ *       (union-find) when two pieces overlap by at least {@code minCoreOverlap} of the smaller one's area
+ *       (default {@value #DEFAULT_MIN_CORE_OVERLAP}). Joining any touching pieces (plain 6-connectivity)
+ *       merged more grains stacked along z: on the true boundaries of a synthetic Voronoi stack, 3D ARI 0.957
+ *       against 0.975 with the same cores (docs/tracking.md).</li>
  *   <li><b>Flooding</b>: every other voxel of a slice takes a seed label by a priority flood (lowest
  *       probability first, first come first served within one of 256 levels, 4-connected in the section),
  *       so the boundaries are split along the probability ridges.</li>
@@ -30,18 +34,29 @@ import org.wpunet.image.DistanceTransform;
  */
 public final class WatershedTracker {
     /** Default fraction of a 2D grain's deepest distance that makes a core voxel. */
-    public static final double DEFAULT_CORE_FRACTION = 0.5;
+    public static final double DEFAULT_CORE_FRACTION = 0.7;
     private static final int LEVELS = 256;
 
+    /** Default least overlap of two core pieces in adjacent sections, as a fraction of the smaller one, that joins them. */
+    public static final double DEFAULT_MIN_CORE_OVERLAP = 0.5;
+
     private final VoxelSize voxel;
-    private final double coreFraction;
+    private final double coreFraction, minCoreOverlap;
 
-    public WatershedTracker(VoxelSize voxel) { this(voxel, DEFAULT_CORE_FRACTION); }
+    public WatershedTracker(VoxelSize voxel) { this(voxel, DEFAULT_CORE_FRACTION, DEFAULT_MIN_CORE_OVERLAP); }
 
-    public WatershedTracker(VoxelSize voxel, double coreFraction) {
+    /**
+     * @param coreFraction   a core voxel has D >= coreFraction * (deepest D of its 2D grain), in (0, 1]
+     * @param minCoreOverlap core pieces of adjacent sections join when they overlap by at least this fraction
+     *                       of the smaller piece, in (0, 1]
+     */
+    public WatershedTracker(VoxelSize voxel, double coreFraction, double minCoreOverlap) {
         if (!(coreFraction > 0 && coreFraction <= 1)) throw new IllegalArgumentException("core fraction must be in (0, 1], got " + coreFraction);
+        if (!(minCoreOverlap > 0 && minCoreOverlap <= 1))
+            throw new IllegalArgumentException("core overlap must be in (0, 1], got " + minCoreOverlap);
         this.voxel = java.util.Objects.requireNonNull(voxel, "voxel");
         this.coreFraction = coreFraction;
+        this.minCoreOverlap = minCoreOverlap;
     }
 
     /**
@@ -80,7 +95,7 @@ public final class WatershedTracker {
                 if (g[i] != 0 && d2[k * plane + i] >= f2 * deepest[g[i]]) core[k * plane + i] = 1;
         }
         d2 = null;
-        int[] seeds = ConnectedComponents.label3D(toInt(core), width, height, depth, 6, 0);
+        int[] seeds = linkCores(core, width, height, depth, minCoreOverlap);
         core = null;
         int[][] stack = new int[depth][];
         int fresh = ConnectedComponents.count(seeds);
@@ -140,9 +155,48 @@ public final class WatershedTracker {
         return p >= 1 ? LEVELS - 1 : (int) (p * LEVELS);
     }
 
-    private static int[] toInt(byte[] b) {
-        int[] v = new int[b.length];
-        for (int i = 0; i < b.length; i++) v[i] = b[i];
-        return v;
+    /**
+     * Seeds from core voxels: the 4-connected core pieces of every section, joined (union-find) with a
+     * piece of the next section when they overlap by at least {@code minOverlap} of the smaller piece's
+     * area. Returns, per voxel, the seed (1..) of its piece, 0 off the cores.
+     */
+    static int[] linkCores(byte[] core, int width, int height, int depth, double minOverlap) {
+        int plane = width * height;
+        int[] piece = new int[core.length];
+        int pieces = 0;
+        for (int k = 0; k < depth; k++) {
+            byte[] c = Arrays.copyOfRange(core, k * plane, (k + 1) * plane);
+            int[] l = ConnectedComponents.labelMask(c, width, height, 4).labels();
+            int top = 0;
+            for (int i = 0; i < plane; i++) if (l[i] != 0) { piece[k * plane + i] = l[i] + pieces; top = Math.max(top, l[i]); }
+            pieces += top;
+        }
+        long[] area = new long[pieces + 1];
+        for (int v : piece) area[v]++;
+        int[] parent = new int[pieces + 1];
+        for (int i = 0; i <= pieces; i++) parent[i] = i;
+        for (int k = 0; k + 1 < depth; k++) {
+            int[] a = Arrays.copyOfRange(piece, k * plane, (k + 1) * plane), b = Arrays.copyOfRange(piece, (k + 1) * plane, (k + 2) * plane);
+            Contingency t = Contingency.of(a, b, true);
+            for (int j = 0; j < t.cells(); j++) {
+                int p = t.rowLabel[j], q = t.colLabel[j];
+                if (t.count[j] >= minOverlap * Math.min(area[p], area[q])) union(parent, p, q);
+            }
+        }
+        int[] seedOf = new int[pieces + 1];
+        int seeds = 0;
+        for (int p = 1; p <= pieces; p++) { int r = find(parent, p); if (seedOf[r] == 0) seedOf[r] = ++seeds; seedOf[p] = seedOf[r]; }
+        for (int i = 0; i < piece.length; i++) piece[i] = seedOf[piece[i]];
+        return piece;
+    }
+
+    private static int find(int[] parent, int a) {
+        while (parent[a] != a) { parent[a] = parent[parent[a]]; a = parent[a]; }
+        return a;
+    }
+
+    private static void union(int[] parent, int a, int b) {
+        int ra = find(parent, a), rb = find(parent, b);
+        if (ra != rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
     }
 }

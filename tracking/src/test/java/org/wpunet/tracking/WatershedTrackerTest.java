@@ -28,7 +28,6 @@ class WatershedTrackerTest {
         LabelVolume found = new WatershedTracker(new VoxelSize(1, 2)).track(STACK.boundaries(), probabilityOf(STACK.boundaries()),
                 STACK.width(), STACK.height(), null);
         TrackingScores s = TrackingScores.compare(found, STACK.labelVolume());
-        System.out.println("watershed on true boundaries: " + s);
         assertTrue(s.ari() >= 0.9, "3D ARI " + s);
     }
 
@@ -38,6 +37,17 @@ class WatershedTrackerTest {
         int[] labels = {1, 0, 0, 0, 0, 2};
         float[] p = {0, 0.1f, 0.9f, 0.2f, 0.1f, 0};
         assertArrayEquals(new int[] {1, 1, 1, 2, 2, 2}, WatershedTracker.flood(labels, p, 6, 1));
+    }
+
+    @Test
+    void corePiecesJoinOnlyWhenTheyOverlapEnough() {
+        // 6x1 sections, 3 slices: slice 0 core on x 0..3; slice 1 on x 2..5 (overlap 2 of 4: joins at 0.5);
+        // slice 2 on x 5 only (overlap 1 of 1: joins); a second run at 0.75 keeps slices 0 and 1 apart
+        byte[] core = {1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1};
+        int[] seeds = WatershedTracker.linkCores(core, 6, 1, 3, 0.5);
+        assertTrue(seeds[0] == 1 && seeds[8] == 1 && seeds[17] == 1, java.util.Arrays.toString(seeds));
+        seeds = WatershedTracker.linkCores(core, 6, 1, 3, 0.75);
+        assertTrue(seeds[0] == 1 && seeds[8] == 2 && seeds[17] == 2 && seeds[4] == 0, java.util.Arrays.toString(seeds));
     }
 
     @Test
