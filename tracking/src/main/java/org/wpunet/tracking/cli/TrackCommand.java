@@ -66,7 +66,7 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
 
     public TrackCommand() {}
 
-    static final String SCORES = "scores.json", GRAINS_CSV = "grains.csv", HISTOGRAM = "grain-sizes.png", ALIGNMENT = "alignment.csv";
+    static final String SCORES = "scores.json", GRAINS_CSV = GrainStatistics.CSV, HISTOGRAM = GrainStatistics.HISTOGRAM, ALIGNMENT = "alignment.csv";
 
     @Override
     public Integer call() throws IOException {
