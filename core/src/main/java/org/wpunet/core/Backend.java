@@ -141,6 +141,9 @@ public interface Backend {
     /** Bytes held by this backend's storages (see {@link MemoryStats}). */
     MemoryStats memoryStats();
 
+    /** Starts the peak of {@link MemoryStats#peakInUse()} afresh from the bytes now in use. */
+    void resetPeakMemory();
+
     /** Waits until every op queued on this device has finished (a no-op where ops run synchronously). */
     void synchronize();
 

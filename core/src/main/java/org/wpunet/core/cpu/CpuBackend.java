@@ -402,6 +402,9 @@ public final class CpuBackend implements Backend {
         return new MemoryStats(inUse, inUse, CpuStorage.peakBytes());
     }
 
+    @Override
+    public void resetPeakMemory() { CpuStorage.resetPeak(); }
+
     // ------------------------------------------------------------------ indexing and random
     @Override
     public Storage indexSelect(Storage s, Layout l, int dim, Storage index, int indexLen) {
