@@ -19,10 +19,14 @@ import java.util.concurrent.atomic.LongAdder;
  * CPU ops finish before they return, so a call's wall time is the op's time (exclusive: a backend
  * method calling another does so inside the backend, not through the proxy). {@link #report} prints
  * the table; {@link #reset} clears it (e.g. after warm-up). The proxy costs about a microsecond a call.
+ * {@code -Dwpunet.cpu.profile=shapes} splits the convolution rows by input and weight shape.
  */
 public final class CpuProfiler {
     /** True when -Dwpunet.cpu.profile=true. */
-    public static final boolean ENABLED = Boolean.getBoolean("wpunet.cpu.profile");
+    public static final boolean ENABLED = Boolean.getBoolean("wpunet.cpu.profile")
+            || "shapes".equals(System.getProperty("wpunet.cpu.profile"));
+    /** -Dwpunet.cpu.profile=shapes: convolution rows split by input and weight shape. */
+    private static final boolean SHAPES = "shapes".equals(System.getProperty("wpunet.cpu.profile"));
 
     private record Row(LongAdder nanos, LongAdder calls) {}
 
@@ -49,6 +53,15 @@ public final class CpuProfiler {
     }
 
     private static String key(Method m, Object[] args) {
+        if (SHAPES && args != null && m.getName().startsWith("conv")) {
+            // convolutions by input and weight shape (the first two int[] arguments)
+            StringBuilder k = new StringBuilder(m.getName());
+            int found = 0;
+            for (Object a : args) {
+                if (a instanceof int[] s && found++ < 2) k.append(' ').append(java.util.Arrays.toString(s).replace(" ", ""));
+            }
+            return k.toString();
+        }
         if (args != null) {
             for (Object a : args) if (a instanceof Enum<?> e) return m.getName() + "." + e.name();
         }
