@@ -36,14 +36,8 @@ final class Conv3x3Direct {
     }
 
     static void forward(float[] x, int n, int c, int h, int w, float[] wt, int oc, float[] bias, float[] y) {
-        int hp = h + 2, wp = w + 2, plane = hp * wp;
-        // zero border, plus L floats of slack so that a tail vector may read past the last row
-        float[] xp = new float[n * c * plane + L];
-        Parallel.forRange(n * c, Math.max(1, 16384 / (h * w)), (p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                for (int r = 0; r < h; r++) System.arraycopy(x, (p * h + r) * w, xp, p * plane + (r + 1) * wp + 1, w);
-            }
-        });
+        int wp = w + 2, plane = (h + 2) * wp;
+        float[] xp = padded(x, n, c, h, w);
         int oBlocks = (oc + OB - 1) / OB;
         // one task: one output row of one image, all output channels (the c x 3 input rows stay in cache)
         long work = (long) oc * c * 9 * w;
@@ -59,6 +53,21 @@ final class Conv3x3Direct {
                 }
             }
         });
+    }
+
+    /**
+     * x [n*c planes of h x w] copied into planes of (h+2) x (w+2) with a zero border, plus L floats
+     * of slack at the end so that a tail vector may read past the last row.
+     */
+    static float[] padded(float[] x, int n, int c, int h, int w) {
+        int wp = w + 2, plane = (h + 2) * wp;
+        float[] xp = new float[n * c * plane + L];
+        Parallel.forRange(n * c, Math.max(1, 16384 / (h * w)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                for (int r = 0; r < h; r++) System.arraycopy(x, (p * h + r) * w, xp, p * plane + (r + 1) * wp + 1, w);
+            }
+        });
+        return xp;
     }
 
     /** Output channel o0 + j, clamped to oc - 1 (the tile's surplus channels are computed, not stored). */
