@@ -9,7 +9,11 @@
 # Usage: benchmarks/compare-wpunet-cpu.sh [threads]          (default 2)
 # Env:   PYTHON (default /usr/bin/python3, needs torch: Debian python3-torch), STEPS (timed train steps,
 #        default 6; inference runs 2x as many), PRESETS ("full small", or one of them),
-#        SKIP_BUILD=1 to reuse benchmarks/target/jmh/benchmarks.jar, KEEP=DIR to keep the JSON and logs.
+#        SKIP_BUILD=1 to reuse benchmarks/target/jmh/benchmarks.jar, KEEP=DIR to keep the JSON and logs,
+#        TORCH_ENV extra environment for the PyTorch runs, e.g. "OMP_WAIT_POLICY=PASSIVE": on a machine
+#        busy with other work, OpenMP's spinning barriers make PyTorch several times slower than on
+#        an idle one (we measured 21.8 s per small step by default, 7.0 s passive, at load 13 on 2
+#        cores), so compare there with passive waiting or not at all.
 #
 # Memory (MEMORY=0 skips PyTorch's extra run): ours is the peak of the bytes held by tensors during the timed steps above what was held
 # before them (kernel scratch not counted); PyTorch's is the growth of the process's resident set over
@@ -23,6 +27,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 STEPS="${STEPS:-6}"
 PRESETS="${PRESETS:-full small}"
+TORCH_ENV="${TORCH_ENV:-}"
 
 . "$ROOT/.mvn/find-jdk.sh"   # exports JAVA_HOME of a JDK >= 25, as ./mvnw and bin/wpunet do
 JAVA="$JAVA_HOME/bin/java"
@@ -49,7 +54,7 @@ preset_args() {
   esac
 }
 
-echo "machine: $(uptime)" >&2
+echo "machine: $(uptime)${TORCH_ENV:+; PyTorch with $TORCH_ENV}" >&2
 for p in $PRESETS; do
   # shellcheck disable=SC2046
   set -- $(preset_args "$p") --modes fp32 --steps "$STEPS" --warmup 2
@@ -58,7 +63,7 @@ for p in $PRESETS; do
     org.wpunet.benchmarks.wpunet.WpuNetTiming --device cpu --json "$WORK/ours-$p.json" "$@" 2>&1 \
     | grep -v "WARNING: Using incubator" | tee "$WORK/ours-$p.log" >&2
   echo "== $p: PyTorch ($THREADS threads) ..." >&2
-  OMP_NUM_THREADS="$THREADS" \
+  env OMP_NUM_THREADS="$THREADS" $TORCH_ENV \
     "$PYTHON" "$HERE/gpu/wpunet_torch_bench.py" --device cpu --json "$WORK/torch-$p.json" "$@" 2>&1 \
     | tee "$WORK/torch-$p.log" >&2
   if [[ "${MEMORY:-1}" == 1 ]]; then
@@ -67,7 +72,7 @@ for p in $PRESETS; do
     # the timed run (every allocation faults its pages in afresh), hence not there
     echo "== $p: PyTorch memory ..." >&2
     set -- $(preset_args "$p") --modes fp32 --steps 1 --warmup 1
-    OMP_NUM_THREADS="$THREADS" MALLOC_MMAP_THRESHOLD_=131072 \
+    env OMP_NUM_THREADS="$THREADS" MALLOC_MMAP_THRESHOLD_=131072 $TORCH_ENV \
       "$PYTHON" "$HERE/gpu/wpunet_torch_bench.py" --device cpu --json "$WORK/torch-mem-$p.json" "$@" >/dev/null 2>&1
   fi
 done
