@@ -4,7 +4,9 @@
 # torch.profiler's table (self CPU time per aten op) for the same training step and inference.
 #
 # Usage: benchmarks/profile-wpunet-cpu.sh [small|full] [threads]      (default small, 2)
-# Env:   PYTHON (default /usr/bin/python3), STEPS (default 4), SKIP_BUILD=1 (reuse benchmarks.jar)
+# Env:   PYTHON (default /usr/bin/python3), STEPS (default 4), SKIP_BUILD=1 (reuse benchmarks.jar),
+#        TORCH_ENV (extra environment for PyTorch, e.g. OMP_WAIT_POLICY=PASSIVE on a busy machine),
+#        PROFILE=shapes (our convolution rows split by input and weight shape)
 set -euo pipefail
 PRESET="${1:-small}"
 THREADS="${2:-2}"
@@ -26,7 +28,7 @@ esac
 set -- $ARGS --size 256 --infer-size 256 --modes fp32 --steps "$STEPS" --warmup 2
 echo "machine: $(uptime)"
 echo "== ours ($PRESET, $THREADS threads)"
-"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -Dwpunet.threads="$THREADS" -Dwpunet.cpu.profile=true \
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -Dwpunet.threads="$THREADS" -Dwpunet.cpu.profile="${PROFILE:-true}" \
   -cp "$JAR" org.wpunet.benchmarks.wpunet.WpuNetTiming --device cpu "$@" 2>&1 | grep -v "WARNING: Using incubator"
 echo "== PyTorch ($PRESET, $THREADS threads)"
-OMP_NUM_THREADS="$THREADS" "$PYTHON" "$HERE/gpu/wpunet_torch_bench.py" --device cpu --profile "$@"
+env OMP_NUM_THREADS="$THREADS" ${TORCH_ENV:-} "$PYTHON" "$HERE/gpu/wpunet_torch_bench.py" --device cpu --profile "$@"
