@@ -7,7 +7,8 @@
 # Usage: benchmarks/compare-cpu.sh [threads]      (default 2)
 # Env:   JAVA_HOME (JDK 25+; found under /usr/lib/jvm otherwise), PYTHON (default /usr/bin/python3),
 #        JMH_ARGS (default "-f 1 -wi 2 -i 3 -w 2s -r 2s"), SKIP_BUILD=1 to reuse benchmarks/target/benchmarks.jar,
-#        JMH_FILTER (a JMH regex; e.g. 'thin|batchNormRelu' for the kernels of issue 14 only: rows
+#        TORCH_ENV (extra environment for PyTorch, e.g. OMP_WAIT_POLICY=PASSIVE on a busy machine:
+#        see docs/performance-cpu.md), JMH_FILTER (a JMH regex; e.g. 'thin|batchNormRelu' for the kernels of issue 14 only: rows
 #        without a JMH figure print "-").
 set -euo pipefail
 
@@ -42,7 +43,7 @@ echo "running JMH ($JMH_ARGS, $THREADS threads) ..." >&2
   -rf json -rff "$WORK/jmh.json" "${JMH_FILTER:-org.wpunet.benchmarks.(GemmBenchmark|ConvBenchmark|NormPoolBenchmark)}" >&2
 
 echo "running PyTorch ($THREADS threads) ..." >&2
-"$PYTHON" "$HERE/torch_cpu_ops.py" "$THREADS" > "$WORK/torch.json"
+env ${TORCH_ENV:-} "$PYTHON" "$HERE/torch_cpu_ops.py" "$THREADS" > "$WORK/torch.json"
 
 "$PYTHON" - "$WORK/jmh.json" "$WORK/torch.json" "$THREADS" <<'PY'
 import json, sys
