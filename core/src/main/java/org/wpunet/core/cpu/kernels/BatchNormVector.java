@@ -20,6 +20,19 @@ final class BatchNormVector {
 
     private BatchNormVector() {}
 
+    /**
+     * The lanes' sum, added in lane order in double. Not reduceLanes: its float order is unspecified
+     * and differs between the interpreter's fallback and compiled code, so results would depend on
+     * JIT warm-up (a resumed training run would not reproduce an uninterrupted one bit for bit).
+     */
+    private static double lanes(FloatVector v) {
+        float[] t = new float[L];
+        v.intoArray(t, 0);
+        double s = 0;
+        for (float f : t) s += f;
+        return s;
+    }
+
     /** sum x[i], i in [from, from + len). */
     static double sum(float[] x, int from, int len) {
         FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
@@ -29,7 +42,7 @@ final class BatchNormVector {
             b = b.add(FloatVector.fromArray(S, x, from + i + L));
         }
         for (; i + L <= len; i += L) a = a.add(FloatVector.fromArray(S, x, from + i));
-        double s = (double) a.reduceLanes(VectorOperators.ADD) + b.reduceLanes(VectorOperators.ADD);
+        double s = lanes(a) + lanes(b);
         for (; i < len; i++) s += x[from + i];
         return s;
     }
@@ -47,7 +60,7 @@ final class BatchNormVector {
             FloatVector d = FloatVector.fromArray(S, x, from + i).sub(m);
             a = d.fma(d, a);
         }
-        double s = (double) a.reduceLanes(VectorOperators.ADD) + b.reduceLanes(VectorOperators.ADD);
+        double s = lanes(a) + lanes(b);
         for (; i < len; i++) {
             float d = x[from + i] - m;
             s += d * d;
@@ -76,8 +89,8 @@ final class BatchNormVector {
                 s0 = s0.add(g);
                 s1 = g.fma(FloatVector.fromArray(S, x, from + i).sub(m), s1);
             }
-            a += s0.reduceLanes(VectorOperators.ADD);
-            b += s1.reduceLanes(VectorOperators.ADD);
+            a += lanes(s0);
+            b += lanes(s1);
         }
         for (; i < len; i++) {
             float g = y != null && !(y[from + i] > 0f) ? 0f : dy[from + i];
