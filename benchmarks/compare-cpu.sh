@@ -6,7 +6,10 @@
 #
 # Usage: benchmarks/compare-cpu.sh [threads]      (default 2)
 # Env:   JAVA_HOME (JDK 25+; found under /usr/lib/jvm otherwise), PYTHON (default /usr/bin/python3),
-#        JMH_ARGS (default "-f 1 -wi 2 -i 3 -w 2s -r 2s"), SKIP_BUILD=1 to reuse benchmarks/target/benchmarks.jar.
+#        JMH_ARGS (default "-f 1 -wi 2 -i 3 -w 2s -r 2s"), SKIP_BUILD=1 to reuse benchmarks/target/benchmarks.jar,
+#        TORCH_ENV (extra environment for PyTorch, e.g. OMP_WAIT_POLICY=PASSIVE on a busy machine:
+#        see docs/performance-cpu.md), JMH_FILTER (a JMH regex; e.g. 'thin|batchNormRelu' for the kernels of issue 14 only: rows
+#        without a JMH figure print "-").
 set -euo pipefail
 
 THREADS="${1:-2}"
@@ -37,17 +40,21 @@ echo "running JMH ($JMH_ARGS, $THREADS threads) ..." >&2
 # shellcheck disable=SC2086
 # (-jvmArgsAppend on the command line replaces the @Fork annotation's, so repeat the vector module)
 "$JAVA" -jar "$JAR" $JMH_ARGS -jvmArgsAppend "--add-modules jdk.incubator.vector -Xmx4g -Dwpunet.threads=$THREADS" \
-  -rf json -rff "$WORK/jmh.json" 'org.wpunet.benchmarks.(GemmBenchmark|ConvBenchmark|NormPoolBenchmark)' >&2
+  -rf json -rff "$WORK/jmh.json" "${JMH_FILTER:-org.wpunet.benchmarks.(GemmBenchmark|ConvBenchmark|NormPoolBenchmark)}" >&2
 
 echo "running PyTorch ($THREADS threads) ..." >&2
-"$PYTHON" "$HERE/torch_cpu_ops.py" "$THREADS" > "$WORK/torch.json"
+env ${TORCH_ENV:-} "$PYTHON" "$HERE/torch_cpu_ops.py" "$THREADS" > "$WORK/torch.json"
 
 "$PYTHON" - "$WORK/jmh.json" "$WORK/torch.json" "$THREADS" <<'PY'
 import json, sys
 
 # key: method name, plus ":<shape>" for the parameterised ConvBenchmark.shape* methods
-jmh = {r["benchmark"].rsplit(".", 1)[1] + (":" + r["params"]["shape"] if "shape" in r.get("params", {}) else ""):
-       r["primaryMetric"]["score"] for r in json.load(open(sys.argv[1]))}
+def key(r):
+    p = r.get("params", {})
+    tail = ":" + p["shape"] if "shape" in p else ":" + p["thin"] if "thin" in p else ""
+    return r["benchmark"].rsplit(".", 1)[1] + tail
+
+jmh = {key(r): r["primaryMetric"]["score"] for r in json.load(open(sys.argv[1]))}
 torch_ms = json.load(open(sys.argv[2]))
 threads = sys.argv[3]
 
@@ -67,10 +74,19 @@ rows = [
     for c, oc, sz in [(2, 64, 256), (128, 128, 128), (256, 256, 64), (512, 512, 32), (1024, 1024, 16)]
     for op, tag in [("shapeForward", "fwd"), ("shapeInputGrad", "dX"), ("shapeWeightGrad", "dW")]
 ] + [
+    # the small network's thin layers at batch 8 (ConvBenchmark.thin*: direct 3x3 kernel)
+    (f"conv3x3 {c}->{oc} {sz}^2 b8 {tag}", f"{op}:{c}-{oc}-{sz}", None, f"{op}:{c}-{oc}-{sz}",
+     2.0 * 8 * c * oc * 9 * sz * sz, "GFLOP/s")
+    for c, oc, sz in [(16, 16, 256), (32, 16, 256), (64, 32, 128)]
+    for op, tag in [("thinForward", "fwd"), ("thinInputGrad", "dX")]
+] + [
     ("convT2x2s2 128->64 128^2", "convTranspose2x2Forward", None, "convTranspose2x2Forward",
      2.0 * 128 * 64 * 4 * 128 * 128, "GFLOP/s"),
     # nominal traffic: fwd reads x, writes y; bwd reads x, dy, writes dx (5 passes of 4 bytes)
     ("BN train fwd+bwd 2x64x256^2", "batchNormTrainForwardBackward", None, "batchNormTrainForwardBackward",
+     5 * 4.0 * act, "GB/s"),
+    # same nominal traffic as plain BN (x, y, dy read, dx written; the ReLU mask rides along)
+    ("BN+ReLU train fwd+bwd 2x64x256^2", "batchNormReluTrainForwardBackward", None, "batchNormReluTrainForwardBackward",
      5 * 4.0 * act, "GB/s"),
     # nominal traffic: read x, write y (4 bytes each element of y)
     ("maxpool 2x2 fwd 2x64x256^2", "maxPool2x2Forward", None, "maxPool2x2Forward", 4.0 * act + 4.0 * act / 4, "GB/s"),

@@ -60,6 +60,17 @@ with torch.no_grad():
         res["shapeWeightGrad:" + key] = bench(lambda: aten.convolution_backward(
             sdy, sx, sw, [oc], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [False, True, True]))
 
+    # the small network's thin layers at batch 8 (ConvBenchmark.thin*), keyed "op:c-oc-size"
+    for c, oc, sz in [(16, 16, 256), (32, 16, 256), (64, 32, 128)]:
+        tx = torch.rand(8, c, sz, sz) - 0.5
+        tw = torch.rand(oc, c, 3, 3) - 0.5
+        tb = torch.rand(oc) - 0.5
+        tdy = torch.rand(8, oc, sz, sz) - 0.5
+        key = f"{c}-{oc}-{sz}"
+        res["thinForward:" + key] = bench(lambda: F.conv2d(tx, tw, tb, 1, 1))
+        res["thinInputGrad:" + key] = bench(lambda: aten.convolution_backward(
+            tdy, tx, tw, [oc], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [True, False, False]))
+
     ux = torch.rand(1, 128, 128, 128) - 0.5
     uw = torch.rand(128, 64, 2, 2) - 0.5
     ub = torch.rand(64) - 0.5
@@ -75,6 +86,14 @@ with torch.no_grad():
         return aten.native_batch_norm_backward(bdy, bx, g, rm, rv, sm, sis, True, 1e-5, [True, True, True])
 
     res["batchNormTrainForwardBackward"] = bench(bn)
+
+    def bn_relu():  # what eager PyTorch runs for BatchNorm2d then ReLU, forward and backward
+        y, sm, sis = aten.native_batch_norm(bx, g, bt, rm, rv, True, 0.1, 1e-5)[:3]
+        r = torch.relu(y)
+        gy = aten.threshold_backward(bdy, r, 0)
+        return aten.native_batch_norm_backward(gy, bx, g, rm, rv, sm, sis, True, 1e-5, [True, True, True])
+
+    res["batchNormReluTrainForwardBackward"] = bench(bn_relu)
     res["maxPool2x2Forward"] = bench(lambda: F.max_pool2d(bx, 2, 2, return_indices=True))
 
 print(json.dumps(res))

@@ -49,6 +49,39 @@ def timed(warmup, runs, body, sync):
     return ms
 
 
+def _status_kib(field):
+    """A field of /proc/self/status in KiB (VmRSS, VmHWM), or None off Linux."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss():
+    """Resets VmHWM to the current RSS (Linux: 5 > /proc/self/clear_refs); False if not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def profile(label, steps, body, sync):
+    """torch.profiler's per-op table (self CPU time, totals over `steps` runs) of `steps` more runs."""
+    from torch.profiler import ProfilerActivity, profile as prof
+    with prof(activities=[ProfilerActivity.CPU]) as p:
+        for _ in range(steps):
+            body()
+            sync()
+    print(f"torch profile, {label} ({steps} steps; times are totals over them)")
+    print(p.key_averages().table(sort_by="self_cpu_time_total", row_limit=30))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -60,6 +93,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--widths", default="64,128,256,512,1024")
     ap.add_argument("--json")
+    ap.add_argument("--profile", action="store_true",
+                    help="also print torch.profiler's per-op table (self CPU time) of a few more steps")
     a = ap.parse_args()
     dev = torch.device(a.device)
     cuda = dev.type == "cuda"
@@ -95,15 +130,31 @@ def main():
                 model(xi)
 
         model.train()
-        ms = timed(a.warmup, a.steps, train_step, sync)
+        timed(a.warmup, 0, train_step, sync)  # warm-up first: optimiser state and gradients then exist
+        if cuda:
+            torch.cuda.reset_peak_memory_stats(dev)
+            base = torch.cuda.memory_allocated(dev)
+        else:
+            # CPU: growth of the resident set over the steps (run with MALLOC_MMAP_THRESHOLD_ set low
+            # so that freed tensors go back to the system and the high-water mark means something)
+            base = _status_kib("VmRSS") if _reset_peak_rss() else None
+        ms = timed(0, a.steps, train_step, sync)
+        if cuda:
+            res.setdefault("train_peak_mib", {})[mode] = (torch.cuda.max_memory_allocated(dev) - base) / 2**20
+        elif base is not None:
+            res.setdefault("train_peak_mib", {})[mode] = (_status_kib("VmHWM") - base) / 1024
         res["train_ms"][mode] = statistics.median(ms)
         print(f"train {mode:<4} batch {a.batch} x {a.size}^2: median {statistics.median(ms):8.2f} ms  "
               f"(min {min(ms):.2f}, mean {statistics.mean(ms):.2f}, {len(ms)} steps)")
+        if a.profile:
+            profile(f"train {mode}", a.steps, train_step, sync)
         model.eval()
         ms = timed(max(1, a.warmup // 2), max(3, a.steps // 2), infer_step, sync)
         res["infer_ms"][mode] = statistics.median(ms)
         print(f"infer {mode:<4} 1 x {a.infer_size}^2:        median {statistics.median(ms):8.2f} ms  "
               f"(min {min(ms):.2f}, mean {statistics.mean(ms):.2f}, {len(ms)} runs)")
+        if a.profile:
+            profile(f"inference {mode}", max(3, a.steps // 2), infer_step, sync)
     if cuda:
         print(f"memory on {name}: peak {torch.cuda.max_memory_allocated(dev) / 2**20:.1f} MiB")
     if a.json:

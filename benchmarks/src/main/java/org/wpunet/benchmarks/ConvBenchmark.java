@@ -19,7 +19,9 @@ import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
  * (2 * 64 * 64 * 9 * 256^2 = 4.83 GFLOP per pass), forward and both gradients; plus the 2x2
  * stride-2 transposed convolution 128 -> 64 on 1x128x128x128 (up-sampling, 0.54 GFLOP).
  * The {@code shape*} benchmarks cover WPU-Net's other 3x3 (padding 1) layers at batch 2, chosen by
- * {@link Shape#shape} ("c-oc-size").
+ * {@link Shape#shape} ("c-oc-size"); the {@code thin*} benchmarks the small-widths (16..256) network's
+ * thin layers at its training batch 8, which take the direct kernel (Conv3x3Direct) forward and
+ * for the input gradient, chosen by {@link Thin#thin}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -80,6 +82,45 @@ public class ConvBenchmark {
             dWeight = new float[weight.length];
             dBias = new float[oc];
         }
+    }
+
+    /** A thin 3x3 layer of the small network, batch 8: "c-oc-size". */
+    @State(Scope.Benchmark)
+    public static class Thin {
+        static final int N = 8;
+
+        @Param({"16-16-256", "32-16-256", "64-32-128"})
+        public String thin;
+
+        int c, oc, s;
+        float[] x, weight, bias, y, dy, dx;
+
+        @Setup
+        public void setup() {
+            String[] f = thin.split("-");
+            c = Integer.parseInt(f[0]);
+            oc = Integer.parseInt(f[1]);
+            s = Integer.parseInt(f[2]);
+            Random r = new Random(4);
+            x = fill(r, N * c * s * s);
+            weight = fill(r, oc * c * 9);
+            bias = fill(r, oc);
+            y = new float[N * oc * s * s];
+            dy = fill(r, N * oc * s * s);
+            dx = new float[x.length];
+        }
+    }
+
+    @Benchmark
+    public float[] thinForward(Thin t) {
+        Conv2dKernels.forward(t.x, Thin.N, t.c, t.s, t.s, t.weight, t.oc, 3, 3, t.bias, 1, 1, 1, 1, 1, 1, t.y);
+        return t.y;
+    }
+
+    @Benchmark
+    public float[] thinInputGrad(Thin t) {
+        Conv2dKernels.backwardInput(t.dy, t.weight, Thin.N, t.c, t.s, t.s, t.oc, 3, 3, 1, 1, 1, 1, 1, 1, t.dx);
+        return t.dx;
     }
 
     @Benchmark

@@ -50,6 +50,14 @@ public class NormPoolBenchmark {
         return dx;
     }
 
+    /** Batch norm fused with ReLU, forward and backward (the DoubleConv blocks' op). */
+    @Benchmark
+    public float[] batchNormReluTrainForwardBackward() {
+        BatchNormKernels.forwardTraining(x, N, C, H * W, gamma, beta, 1e-5f, 0.1f, rm, rv, y, sm, sis, true);
+        BatchNormKernels.backwardRelu(x, y, dy, N, C, H * W, gamma, sm, sis, dx, dg, db);
+        return dx;
+    }
+
     @Benchmark
     public int[] maxPool2x2Forward() {
         Pool2dKernels.maxForward(x, N, C, H, W, 2, 2, 2, 2, 0, 0, 1, 1, py, idx);

@@ -107,6 +107,37 @@ public interface Backend {
     Storage[] batchNormBackward(Storage x, Storage dy, int[] xShape, Storage gamma, Storage saveMean,
                                 Storage saveInvStd, double eps);
 
+    /**
+     * {@link #batchNorm} followed by ReLU: returns the same as batchNorm with {@code y = max(0, bn(x))}.
+     * The default composes the two ops; a backend may fuse them into one pass.
+     */
+    default Storage[] batchNormRelu(Storage x, int[] xShape, Storage gamma, Storage beta, Storage runningMean,
+                                    Storage runningVar, boolean training, double momentum, double eps) {
+        Storage[] r = batchNorm(x, xShape, gamma, beta, runningMean, runningVar, training, momentum, eps);
+        Storage bn = r[0];
+        r[0] = unary(UnaryOp.RELU, bn, Layout.contiguous(xShape), bn.dtype());
+        bn.release();
+        return r;
+    }
+
+    /**
+     * Backward of {@link #batchNormRelu} in training mode: {@code y} is its output and {@code dy} the
+     * gradient of y; the gradient reaching batch norm is {@code y > 0 ? dy : 0}; eps is the forward's. Returns {dx, dGamma,
+     * dBeta}. The default masks dy, then calls {@link #batchNormBackward}.
+     */
+    default Storage[] batchNormReluBackward(Storage x, Storage y, Storage dy, int[] xShape, Storage gamma, Storage saveMean,
+                                            Storage saveInvStd, double eps) {
+        Layout l = Layout.contiguous(xShape);
+        Storage on = binaryScalar(BinaryOp.GT, y, l, 0, false, dy.dtype());
+        Storage g = binary(BinaryOp.MUL, dy, l, on, l, dy.dtype());
+        on.release();
+        try {
+            return batchNormBackward(x, g, xShape, gamma, saveMean, saveInvStd, eps);
+        } finally {
+            g.release();
+        }
+    }
+
     /** Selects entries {@code index} (I32, 1-D) along dim of a strided input. */
     Storage indexSelect(Storage s, Layout l, int dim, Storage index, int indexLen);
 
@@ -143,6 +174,9 @@ public interface Backend {
 
     /** Bytes held by this backend's storages (see {@link MemoryStats}). */
     MemoryStats memoryStats();
+
+    /** Starts the peak of {@link MemoryStats#peakInUse()} afresh from the bytes now in use. */
+    void resetPeakMemory();
 
     /** Waits until every op queued on this device has finished (a no-op where ops run synchronously). */
     void synchronize();

@@ -20,6 +20,8 @@ public final class Backends {
     private static final Map<String, BackendProvider> PROVIDERS = new LinkedHashMap<>();
     private static final Map<String, String> REASONS = new LinkedHashMap<>();
     private static final Map<Device, Backend> CACHE = new ConcurrentHashMap<>();
+    /** The CPU backend, timed per op when -Dwpunet.cpu.profile=true ({@link CpuProfiler}). */
+    private static final Backend CPU = CpuProfiler.ENABLED ? CpuProfiler.wrap(CpuBackend.INSTANCE) : CpuBackend.INSTANCE;
 
     static {
         try {
@@ -52,7 +54,7 @@ public final class Backends {
 
     /** The backend of a device; a clear error when the device type is unavailable. */
     public static Backend get(Device d) {
-        if (d.isCpu()) return CpuBackend.INSTANCE;
+        if (d.isCpu()) return CPU;
         return CACHE.computeIfAbsent(d, dev -> {
             BackendProvider p = PROVIDERS.get(dev.type());
             String why = REASONS.get(dev.type());
@@ -70,6 +72,9 @@ public final class Backends {
 
     /** Memory held on a device (see {@link MemoryStats}). */
     public static MemoryStats memoryStats(Device d) { return get(d).memoryStats(); }
+
+    /** Restarts the device's peak-memory figure from what is in use now (for measuring one phase). */
+    public static void resetPeakMemory(Device d) { get(d).resetPeakMemory(); }
 
     /** Waits for the device's queued ops (for timing; reading a result waits anyway). */
     public static void synchronize(Device d) { get(d).synchronize(); }

@@ -194,7 +194,21 @@ public final class NeuralOps {
      */
     public static BatchNormResult batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                             boolean training, double momentum, double eps) {
-        String op = "batch_norm";
+        return batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, false);
+    }
+
+    /**
+     * Batch norm followed by ReLU in one op: as {@link #batchNorm} with output {@code max(0, bn(x))};
+     * the backward is {@link #batchNormReluBackward}.
+     */
+    public static BatchNormResult batchNormRelu(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                                boolean training, double momentum, double eps) {
+        return batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, true);
+    }
+
+    private static BatchNormResult batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                             boolean training, double momentum, double eps, boolean relu) {
+        String op = relu ? "batch_norm_relu" : "batch_norm";
         need4d(op, "input", x);
         floating(op, x);
         int c = x.size(1);
@@ -217,8 +231,11 @@ public final class NeuralOps {
                     + Shapes.str(xs));
         }
         try (Tensor xc = compact(x)) {
-            Storage[] r = x.backend().batchNorm(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
-                    training, momentum, eps);
+            Storage[] r = relu
+                    ? x.backend().batchNormRelu(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
+                            training, momentum, eps)
+                    : x.backend().batchNorm(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
+                            training, momentum, eps);
             Tensor y = Tensor.wrap(r[0], Layout.contiguous(xs));
             if (!training) return new BatchNormResult(y, null, null);
             return new BatchNormResult(y, Tensor.wrap(r[1], Layout.contiguous(c)), Tensor.wrap(r[2], Layout.contiguous(c)));
@@ -239,6 +256,30 @@ public final class NeuralOps {
         try (Tensor xc = compact(x); Tensor dc = compact(dy)) {
             Storage[] r = x.backend().batchNormBackward(xc.storage(), dc.storage(), x.shape(), st(gamma), saveMean.storage(),
                     saveInvStd.storage(), eps);
+            return new Tensor[]{Tensor.wrap(r[0], Layout.contiguous(x.shape())), Tensor.wrap(r[1], Layout.contiguous(c)),
+                    Tensor.wrap(r[2], Layout.contiguous(c))};
+        }
+    }
+
+    /**
+     * Training-mode backward of {@link #batchNormRelu}: x its input, y its output, dy the gradient of y;
+     * {dx, dGamma, dBeta}. gamma may be null (affine=false); eps is the forward's.
+     */
+    public static Tensor[] batchNormReluBackward(Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, double eps) {
+        if (saveMean == null || saveInvStd == null) {
+            throw new IllegalArgumentException("batch_norm_relu backward needs the saved mean and inverse std of the training-mode "
+                    + "forward, got " + (saveMean == null ? "no mean" : "no inverse std") + " for input " + Shapes.str(x.shape()));
+        }
+        sameDevice("batch_norm_relu backward", x, dy);
+        sameDevice("batch_norm_relu backward", x, y);
+        if (!java.util.Arrays.equals(x.shape(), y.shape()) || !java.util.Arrays.equals(x.shape(), dy.shape())) {
+            throw new IllegalArgumentException("batch_norm_relu backward: input " + Shapes.str(x.shape()) + ", output "
+                    + Shapes.str(y.shape()) + " and gradient " + Shapes.str(dy.shape()) + " must have one shape");
+        }
+        int c = x.size(1);
+        try (Tensor xc = compact(x); Tensor yc = compact(y); Tensor dc = compact(dy)) {
+            Storage[] r = x.backend().batchNormReluBackward(xc.storage(), yc.storage(), dc.storage(), x.shape(), st(gamma),
+                    saveMean.storage(), saveInvStd.storage(), eps);
             return new Tensor[]{Tensor.wrap(r[0], Layout.contiguous(x.shape())), Tensor.wrap(r[1], Layout.contiguous(c)),
                     Tensor.wrap(r[2], Layout.contiguous(c))};
         }

@@ -361,6 +361,9 @@ public final class CudaBackend implements Backend {
         return new MemoryStats(s.inUse(), s.reserved(), s.peakInUse());
     }
 
+    @Override
+    public void resetPeakMemory() { allocator.resetPeak(); }
+
     // ------------------------------------------------------------------ matmul (cuBLAS)
     @Override
     public Storage matmul(Storage a, int aBatchStride, boolean transA, Storage b, int bBatchStride, boolean transB,

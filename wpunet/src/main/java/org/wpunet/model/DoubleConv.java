@@ -33,8 +33,14 @@ public final class DoubleConv extends Layer {
 
     public int outChannels() { return outChannels; }
 
+    /** conv1 then conv2, each Conv2d then batch norm and ReLU fused into one op (BatchNorm2d#forwardRelu). */
     @Override
-    public Variable forward(Variable x) { return conv2.forward(conv1.forward(x)); }
+    public Variable forward(Variable x) { return convBnRelu(conv2, convBnRelu(conv1, x)); }
+
+    private static Variable convBnRelu(Sequential block, Variable x) {
+        Variable y = block.get(0).forward(x);
+        return ((BatchNorm2d) block.get(1)).forwardRelu(y);
+    }
 
     @Override
     public String toString() { return "DoubleConv(" + inChannels + ", " + outChannels + ")"; }

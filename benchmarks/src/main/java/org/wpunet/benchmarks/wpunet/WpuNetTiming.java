@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.wpunet.core.Backends;
+import org.wpunet.core.CpuProfiler;
 import org.wpunet.core.DType;
 import org.wpunet.core.Device;
 import org.wpunet.core.Precision;
@@ -35,7 +36,9 @@ import org.wpunet.nn.optim.RMSprop;
  * on any device. benchmarks/gpu/wpunet_torch_bench.py times the same in PyTorch eager and
  * benchmarks/gpu/compare-gpu.sh prints the ratios. Each timed step ends with a device synchronise, so
  * the figure is wall time per step as a training loop sees it; the median over the timed steps is
- * reported (after warm-up steps, which also run the cuDNN algorithm search).
+ * reported (after warm-up steps, which also run the cuDNN algorithm search). With
+ * {@code -Dwpunet.cpu.profile=true} on the CPU it also prints the per-op profile of the timed steps
+ * ({@link CpuProfiler}; benchmarks/profile-wpunet-cpu.sh runs it beside PyTorch's profiler).
  *
  * <pre>
  * WpuNetTiming [--device cuda:0] [--modes fp32,tf32,bf16] [--batch 24] [--size 256] [--infer-size 1024]
@@ -121,6 +124,8 @@ public final class WpuNetTiming {
         result.put("infer_size", o.inferSize());
         result.put("train_ms", train);
         result.put("infer_ms", infer);
+        Map<String, Object> trainPeak = new LinkedHashMap<>();
+        result.put("train_peak_mib", trainPeak);
         boolean tf32Before = Precision.allowTf32();
         try (WpuNet model = new WpuNet(WpuNet.Config.original().withWidths(o.widths()), new Rng(1));
              Optimizer opt = newOptimizer(model.to(d, DType.F32))) {
@@ -131,16 +136,29 @@ public final class WpuNetTiming {
                     Precision.setAllowTf32(mode.equals("tf32"));
                     boolean bf16 = mode.equals("bf16");
                     model.train();
-                    double[] t = time(o.warmup(), o.steps(), d, () -> trainStep(model, opt, batch, bf16));
+                    // peak over the timed steps (after warm-up: optimiser state and gradients exist)
+                    double[] t = time(o.warmup(), 0, d, () -> trainStep(model, opt, batch, bf16));
+                    long before = Backends.memoryStats(d).inUse();
+                    Backends.resetPeakMemory(d);
+                    CpuProfiler.reset();
+                    t = time(0, o.steps(), d, () -> trainStep(model, opt, batch, bf16));
                     train.put(mode, median(t));
+                    // peak bytes held by tensors during the timed steps above what was held before them (model,
+                    // optimiser state, batch): activations, gradients and temporaries of a step. Kernel scratch
+                    // (per-thread packing buffers) is not a tensor and not counted.
+                    trainPeak.put(mode, (Backends.memoryStats(d).peakInUse() - before) / 1048576.0);
                     out.printf(Locale.ROOT, "train %-4s batch %d x %d^2: median %8.2f ms  (min %.2f, mean %.2f, %d steps)%n", mode,
                             o.batch(), o.size(), median(t), min(t), mean(t), t.length);
+                    if (CpuProfiler.ENABLED && d.isCpu()) CpuProfiler.report(out, "train " + mode, t.length);
                     model.eval();
                     try (Tensor x = input(1, o.inferSize(), d, 99)) {
-                        double[] ti = time(Math.max(1, o.warmup() / 2), Math.max(3, o.steps() / 2), d, () -> inferStep(model, x, bf16));
+                        double[] ti = time(Math.max(1, o.warmup() / 2), 0, d, () -> inferStep(model, x, bf16));
+                        CpuProfiler.reset();
+                        ti = time(0, Math.max(3, o.steps() / 2), d, () -> inferStep(model, x, bf16));
                         infer.put(mode, median(ti));
                         out.printf(Locale.ROOT, "infer %-4s 1 x %d^2:        median %8.2f ms  (min %.2f, mean %.2f, %d runs)%n", mode,
                                 o.inferSize(), median(ti), min(ti), mean(ti), ti.length);
+                        if (CpuProfiler.ENABLED && d.isCpu()) CpuProfiler.report(out, "inference " + mode, ti.length);
                     }
                 }
             } finally {

@@ -372,6 +372,37 @@ public final class CpuBackend implements Backend {
         return new Storage[]{dx, dg, db};
     }
 
+    @Override
+    public Storage[] batchNormRelu(Storage x, int[] xs, Storage gamma, Storage beta, Storage runningMean, Storage runningVar,
+                                   boolean training, double momentum, double eps) {
+        if (isF64(x)) return Backend.super.batchNormRelu(x, xs, gamma, beta, runningMean, runningVar, training, momentum, eps);
+        needFloat("batch_norm", x);
+        int n = xs[0], ch = xs[1], hw = xs[2] * xs[3];
+        CpuStorage y = CpuStorage.allocate(DType.F32, n * ch * hw);
+        if (training) {
+            CpuStorage sm = CpuStorage.allocate(DType.F32, ch), si = CpuStorage.allocate(DType.F32, ch);
+            BatchNormKernels.forwardTraining(c(x).f32(), n, ch, hw, f32(gamma), f32(beta), (float) eps, (float) momentum,
+                    f32(runningMean), f32(runningVar), y.f32(), sm.f32(), si.f32(), true);
+            return new Storage[]{y, sm, si};
+        }
+        BatchNormKernels.forwardInference(c(x).f32(), n, ch, hw, f32(gamma), f32(beta), (float) eps, f32(runningMean),
+                f32(runningVar), y.f32(), true);
+        return new Storage[]{y};
+    }
+
+    @Override
+    public Storage[] batchNormReluBackward(Storage x, Storage y, Storage dy, int[] xs, Storage gamma, Storage saveMean,
+                                           Storage saveInvStd, double eps) {
+        if (isF64(x)) return Backend.super.batchNormReluBackward(x, y, dy, xs, gamma, saveMean, saveInvStd, eps);
+        needFloat("batch_norm backward", x);
+        int n = xs[0], ch = xs[1], hw = xs[2] * xs[3];
+        CpuStorage dx = CpuStorage.allocate(DType.F32, n * ch * hw);
+        CpuStorage dg = CpuStorage.allocate(DType.F32, ch), db = CpuStorage.allocate(DType.F32, ch);
+        BatchNormKernels.backwardRelu(c(x).f32(), c(y).f32(), c(dy).f32(), n, ch, hw, f32(gamma), f32(saveMean),
+                f32(saveInvStd), dx.f32(), dg.f32(), db.f32());
+        return new Storage[]{dx, dg, db};
+    }
+
     // ------------------------------------------------------------------ fused training kernels
     @Override
     public Storage[] weightedCrossEntropy(Storage logits, int[] shape, Storage target, Storage weight, boolean withGrad) {
@@ -403,6 +434,9 @@ public final class CpuBackend implements Backend {
         long inUse = CpuStorage.inUseBytes();
         return new MemoryStats(inUse, inUse, CpuStorage.peakBytes());
     }
+
+    @Override
+    public void resetPeakMemory() { CpuStorage.resetPeak(); }
 
     // ------------------------------------------------------------------ indexing and random
     @Override

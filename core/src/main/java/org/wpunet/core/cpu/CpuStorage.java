@@ -31,6 +31,8 @@ public final class CpuStorage extends Storage {
 
     static long peakBytes() { return PEAK.get(); }
 
+    static void resetPeak() { PEAK.set(IN_USE.get()); }
+
     static CpuStorage allocate(DType dt, int n) {
         Object a = switch (dt) {
             case F32 -> new float[n];

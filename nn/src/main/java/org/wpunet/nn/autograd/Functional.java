@@ -121,6 +121,33 @@ public final class Functional {
         });
     }
 
+    /**
+     * {@code relu(batchNorm(...))} as one op (same arguments as {@link #batchNorm}). Training: one
+     * fused pass forward and one fused backward from the ReLU output (the gradient reaching batch norm
+     * is {@code y > 0 ? g : 0}); the batch-norm output is never materialised. Inference without a
+     * gradient: one fused pass with the running statistics; inference with a gradient (rare) is
+     * composed of {@link #batchNorm} and {@link Ops#relu}.
+     */
+    public static Variable batchNormRelu(Variable x, Variable gamma, Variable beta, Tensor runningMean, Tensor runningVar,
+                                         boolean training, double momentum, double eps) {
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("batch_norm: give both gamma and beta, or neither");
+        Variable[] ins = gamma == null ? new Variable[]{x} : new Variable[]{x, gamma, beta};
+        boolean anyGrad = false;
+        for (Variable v : ins) anyGrad |= v.requiresGrad();
+        if (!training && anyGrad && NoGrad.isGradEnabled()) {
+            return Ops.relu(batchNorm(x, gamma, beta, runningMean, runningVar, false, momentum, eps));
+        }
+        NeuralOps.BatchNormResult r = NeuralOps.batchNormRelu(x.value(), gamma == null ? null : gamma.value(),
+                beta == null ? null : beta.value(), runningMean, runningVar, training, momentum, eps);
+        Tensor out = r.output();
+        if (!training) return Variable.constant(out);
+        Tensor mean = r.saveMean(), invStd = r.saveInvStd();
+        return Ops.record("batch_norm_relu", out, ins, (g, n) -> {
+            Tensor[] d = NeuralOps.batchNormReluBackward(x.value(), out, g, gamma == null ? null : gamma.value(), mean, invStd, eps);
+            return gamma == null ? new Tensor[]{d[0]} : d;
+        }, mean, invStd);
+    }
+
     /** Inverted dropout with probability p when training (identity otherwise); the mask is drawn from rng. */
     public static Variable dropout(Variable x, double p, boolean training, Rng rng) {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0,1), got " + p);

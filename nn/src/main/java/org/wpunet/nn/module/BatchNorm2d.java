@@ -33,19 +33,39 @@ public final class BatchNorm2d extends Layer {
 
     @Override
     public Variable forward(Variable x) {
+        checkInput(x);
+        Variable y = Functional.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"),
+                buffer("running_var"), isTraining(), momentum, eps);
+        countBatch();
+        return y;
+    }
+
+    /**
+     * This batch norm followed by ReLU, {@code relu(forward(x))}, as one fused op (one pass forward,
+     * no batch-norm output kept for backward; see {@link Functional#batchNormRelu}).
+     */
+    public Variable forwardRelu(Variable x) {
+        checkInput(x);
+        Variable y = Functional.batchNormRelu(x, parameter("weight"), parameter("bias"), buffer("running_mean"),
+                buffer("running_var"), isTraining(), momentum, eps);
+        countBatch();
+        return y;
+    }
+
+    private void checkInput(Variable x) {
         if (x.rank() != 4 || x.size(1) != features) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ") expects [N," + features + ",H,W], got "
                     + java.util.Arrays.toString(x.shape()));
         }
-        Variable y = Functional.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"),
-                buffer("running_var"), isTraining(), momentum, eps);
+    }
+
+    private void countBatch() {
         if (isTraining()) {
             Tensor count = buffer("num_batches_tracked");
             try (Tensor one = Tensor.full(count.device(), DType.I32, 1)) {
                 count.addInPlace(one);
             }
         }
-        return y;
     }
 
     @Override

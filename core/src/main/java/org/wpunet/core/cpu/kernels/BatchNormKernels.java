@@ -1,6 +1,7 @@
 package org.wpunet.core.cpu.kernels;
 
 import org.wpunet.core.cpu.Parallel;
+import org.wpunet.core.cpu.Simd;
 
 /**
  * Batch normalisation over NCHW ({@code hw} = h*w), PyTorch semantics. Training: per channel the
@@ -13,7 +14,12 @@ import org.wpunet.core.cpu.Parallel;
  * {@code dx = gamma * invstd / N * (N dy - dBeta - xhat * dGamma)}.
  * gamma/beta (and dGamma/dBeta, running stats, save buffers) may be null (affine = false).
  * Sums run per channel row in four float chains folded into double per row; channels are split
- * over the shared pool.
+ * over the shared pool (SIMD rows in {@link BatchNormVector} when on).
+ *
+ * <p>Fused with a following ReLU (float, {@code relu = true}): the forward writes
+ * {@code max(0, bn(x))} in the same pass, and {@link #backwardRelu} takes the ReLU's output y and
+ * the gradient of it, so {@code g = y > 0 ? dy : 0} enters the formulas above without a separate
+ * masked-gradient tensor (two passes over the data instead of five, and no BN output kept).
  */
 public final class BatchNormKernels {
     private BatchNormKernels() {}
@@ -22,6 +28,13 @@ public final class BatchNormKernels {
 
     public static void forwardTraining(float[] x, int n, int c, int hw, float[] gamma, float[] beta, float eps, float momentum,
                                        float[] runningMean, float[] runningVar, float[] y, float[] saveMean, float[] saveInvStd) {
+        forwardTraining(x, n, c, hw, gamma, beta, eps, momentum, runningMean, runningVar, y, saveMean, saveInvStd, false);
+    }
+
+    /** Training forward; with {@code relu} the output is max(0, bn(x)) (BN then ReLU in one pass). */
+    public static void forwardTraining(float[] x, int n, int c, int hw, float[] gamma, float[] beta, float eps, float momentum,
+                                       float[] runningMean, float[] runningVar, float[] y, float[] saveMean, float[] saveInvStd,
+                                       boolean relu) {
         check("BatchNorm.forwardTraining", n, c, hw, len(x), len(y), len(gamma), len(beta), len(runningMean),
                 len(runningVar), len(saveMean), len(saveInvStd));
         long count = (long) n * hw;
@@ -37,10 +50,7 @@ public final class BatchNormKernels {
                 double g = gamma == null ? 1.0 : gamma[ch], bt = beta == null ? 0.0 : beta[ch];
                 // y = (x - mean) * invStd * g + b = x * scale + shift
                 float scale = (float) (g * invStd), shift = (float) (bt - mean * g * invStd);
-                for (int b = 0; b < n; b++) {
-                    int base = (b * c + ch) * hw;
-                    for (int i = base, e = base + hw; i < e; i++) y[i] = x[i] * scale + shift;
-                }
+                for (int b = 0; b < n; b++) affine(x, y, (b * c + ch) * hw, hw, scale, shift, relu);
                 if (saveMean != null) saveMean[ch] = (float) mean;
                 if (saveInvStd != null) saveInvStd[ch] = (float) invStd;
                 if (runningMean != null) runningMean[ch] = (float) ((1 - momentum) * (double) runningMean[ch] + momentum * mean);
@@ -54,6 +64,12 @@ public final class BatchNormKernels {
 
     public static void forwardInference(float[] x, int n, int c, int hw, float[] gamma, float[] beta, float eps,
                                         float[] runningMean, float[] runningVar, float[] y) {
+        forwardInference(x, n, c, hw, gamma, beta, eps, runningMean, runningVar, y, false);
+    }
+
+    /** Inference forward with the running statistics; with {@code relu} the output is max(0, bn(x)). */
+    public static void forwardInference(float[] x, int n, int c, int hw, float[] gamma, float[] beta, float eps,
+                                        float[] runningMean, float[] runningVar, float[] y, boolean relu) {
         check("BatchNorm.forwardInference", n, c, hw, len(x), len(y), len(gamma), len(beta), len(runningMean),
                 len(runningVar), -1, -1);
         if (runningMean == null || runningVar == null) {
@@ -66,13 +82,22 @@ public final class BatchNormKernels {
                 double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
                 double g = gamma == null ? 1.0 : gamma[ch], bt = beta == null ? 0.0 : beta[ch];
                 float scale = (float) (g * invStd), shift = (float) (bt - runningMean[ch] * g * invStd);
-                for (int i = t * hw, e = i + hw; i < e; i++) y[i] = x[i] * scale + shift;
+                affine(x, y, t * hw, hw, scale, shift, relu);
             }
         });
     }
 
     public static void backward(float[] x, float[] dy, int n, int c, int hw, float[] gamma, float[] saveMean, float[] saveInvStd,
                                 float[] dx, float[] dGamma, float[] dBeta) {
+        backwardRelu(x, null, dy, n, c, hw, gamma, saveMean, saveInvStd, dx, dGamma, dBeta);
+    }
+
+    /**
+     * Backward of BN followed by ReLU: {@code y} is the ReLU's output (the forward with relu = true)
+     * and {@code dy} the gradient of it; {@code y == null} is plain BN's backward.
+     */
+    public static void backwardRelu(float[] x, float[] y, float[] dy, int n, int c, int hw, float[] gamma, float[] saveMean,
+                                    float[] saveInvStd, float[] dx, float[] dGamma, float[] dBeta) {
         check("BatchNorm.backward", n, c, hw, len(x), len(dy), len(gamma), -1, len(dGamma), len(dBeta),
                 len(saveMean), len(saveInvStd));
         if (dx != null) Checks.length("BatchNorm.backward", "dx", dx.length, (long) n * c * hw, "dx " + Checks.dims(n, c, hw));
@@ -80,12 +105,14 @@ public final class BatchNormKernels {
             throw new IllegalArgumentException("BatchNorm.backward: saved mean and invstd are required for "
                     + Checks.dims(n, c, hw));
         }
+        if (y != null) Checks.length("BatchNorm.backward", "y", y.length, (long) n * c * hw, "y " + Checks.dims(n, c, hw));
         long count = (long) n * hw;
         Parallel.forRange(c, 1, (c0, c1) -> {
+            double[] sums = new double[2];
             for (int ch = c0; ch < c1; ch++) {
                 double mean = saveMean[ch], invStd = saveInvStd[ch];
-                double sdy = sum(dy, n, c, hw, ch);
-                double sdyx = dotCentred(dy, x, n, c, hw, ch, mean); // sum dy * (x - mean)
+                gradSums(dy, x, y, n, c, hw, ch, (float) mean, sums);
+                double sdy = sums[0], sdyx = sums[1]; // sum g, sum g * (x - mean)
                 if (dGamma != null) dGamma[ch] = (float) (sdyx * invStd);
                 if (dBeta != null) dBeta[ch] = (float) sdy;
                 if (dx == null) continue;
@@ -94,17 +121,68 @@ public final class BatchNormKernels {
                 double a = g * invStd, bx = -g * invStd * invStd * invStd * sdyx / count;
                 double k = -a * sdy / count - bx * mean;
                 float fa = (float) a, fb = (float) bx, fk = (float) k;
-                for (int b = 0; b < n; b++) {
-                    int base = (b * c + ch) * hw;
-                    for (int i = base, e = base + hw; i < e; i++) dx[i] = fa * dy[i] + fb * x[i] + fk;
-                }
+                for (int b = 0; b < n; b++) gradInput(dy, x, y, dx, (b * c + ch) * hw, hw, fa, fb, fk);
             }
         });
+    }
+
+    /** y = x * scale + shift over one row (then max(0, .) when relu; NaN stays NaN). */
+    private static void affine(float[] x, float[] y, int from, int len, float scale, float shift, boolean relu) {
+        if (Simd.enabled()) {
+            BatchNormVector.affine(x, y, from, len, scale, shift, relu);
+            return;
+        }
+        for (int i = from, e = from + len; i < e; i++) {
+            float v = x[i] * scale + shift;
+            y[i] = relu && v < 0f ? 0f : v;
+        }
+    }
+
+    /** sums = {sum g, sum g (x - m)} over channel ch, g = dy or (y > 0 ? dy : 0) when y is given. */
+    private static void gradSums(float[] dy, float[] x, float[] y, int n, int c, int hw, int ch, float m, double[] sums) {
+        sums[0] = 0;
+        sums[1] = 0;
+        if (Simd.enabled()) {
+            for (int b = 0; b < n; b++) BatchNormVector.gradSums(dy, x, y, (b * c + ch) * hw, hw, m, sums);
+            return;
+        }
+        if (y == null) {
+            sums[0] = sum(dy, n, c, hw, ch);
+            sums[1] = dotCentred(dy, x, n, c, hw, ch, m);
+            return;
+        }
+        for (int b = 0; b < n; b++) {
+            float s0 = 0, s1 = 0;
+            for (int i = (b * c + ch) * hw, e = i + hw; i < e; i++) {
+                if (y[i] > 0f) {
+                    s0 += dy[i];
+                    s1 += dy[i] * (x[i] - m);
+                }
+            }
+            sums[0] += s0;
+            sums[1] += s1;
+        }
+    }
+
+    /** dx = a g + b x + k over one row, g as in {@link #gradSums}. */
+    private static void gradInput(float[] dy, float[] x, float[] y, float[] dx, int from, int len, float a, float b, float k) {
+        if (Simd.enabled()) {
+            BatchNormVector.gradInput(dy, x, y, dx, from, len, a, b, k);
+            return;
+        }
+        for (int i = from, e = from + len; i < e; i++) {
+            float g = y != null && !(y[i] > 0f) ? 0f : dy[i];
+            dx[i] = a * g + b * x[i] + k;
+        }
     }
 
     /** Sum of channel ch over all images. Four independent partial sums per row, folded into double per row. */
     private static double sum(float[] x, int n, int c, int hw, int ch) {
         double s = 0;
+        if (Simd.enabled()) {
+            for (int b = 0; b < n; b++) s += BatchNormVector.sum(x, (b * c + ch) * hw, hw);
+            return s;
+        }
         for (int b = 0; b < n; b++) {
             int i = (b * c + ch) * hw, e = i + hw;
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -121,6 +199,10 @@ public final class BatchNormKernels {
     private static double centredSquares(float[] x, int n, int c, int hw, int ch, double mean) {
         double s = 0;
         float m = (float) mean;
+        if (Simd.enabled()) {
+            for (int b = 0; b < n; b++) s += BatchNormVector.centredSquares(x, (b * c + ch) * hw, hw, m);
+            return s;
+        }
         for (int b = 0; b < n; b++) {
             int i = (b * c + ch) * hw, e = i + hw;
             float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -9,7 +9,8 @@ import org.wpunet.core.cpu.Simd;
  * {@code y[b,o,r,q] = bias[o] + sum_{ci,ki,kj} w[o,ci,ki,kj] * x[b,ci, r*sh-ph+ki*dh, q*sw-pw+kj*dw]}
  * (zero outside the image), {@code oh = (h + 2ph - dh(kh-1) - 1)/sh + 1}, likewise ow.
  *
- * <p>Float, SIMD on: forward is an implicit GEMM (each 32-pixel panel of the column matrix is
+ * <p>Float, SIMD on: thin 3x3 layers (stride 1, padding 1) on wide images use the direct kernel
+ * {@link Conv3x3Direct}; otherwise forward is an implicit GEMM (each 32-pixel panel of the column matrix is
  * lowered straight into the micro-kernel's layout and multiplied at once, see
  * {@link #forwardPacked}) while the weights fit in L2, else banded im2col + blocked SGEMM; the
  * stride-1 input gradient is the forward convolution of dy with the flipped kernel; the weight
@@ -69,6 +70,10 @@ public final class Conv2dKernels {
                             int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow, float[] y) {
         int k = c * kh * kw, p = oh * ow;
         boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
+        if (Simd.enabled() && Conv3x3Direct.applies(kh, kw, sh, sw, ph, pw, dh, dw, h, w, oc)) {
+            Conv3x3Direct.forward(x, n, c, h, w, wt, oc, bias, y);
+            return;
+        }
         if (!direct && Simd.enabled() && (long) oc * k <= IMPLICIT_MAX_WEIGHTS) {
             forwardPacked(x, n, c, h, w, wt, oc, kh, kw, bias, sh, sw, ph, pw, dh, dw, oh, ow, y);
             return;

@@ -24,6 +24,9 @@ class ConvKernelsTest {
         {1, 64, 48, 48, 8, 3, 3, 1, 1, 1, 1, 1, 1}, // column matrix over the budget: several row bands
         {1, 64, 4, 5, 1000, 3, 3, 1, 1, 1, 1, 1, 1}, // weights too big for the implicit GEMM: blocked path
         {1, 35, 9, 11, 10, 3, 2, 2, 1, 1, 0, 1, 2}, // channel-last weight gradient: ragged c, stride, dilation
+        {2, 3, 5, 70, 5, 3, 3, 1, 1, 1, 1, 1, 1},   // Conv3x3Direct: 4-vector tiles, a masked tail, oc % 4 = 1
+        {1, 17, 3, 64, 6, 3, 3, 1, 1, 1, 1, 1, 1},  // Conv3x3Direct: width exactly 4 vectors (16 lanes); dx has oc 17
+        {1, 2, 4, 150, 16, 3, 3, 1, 1, 1, 1, 1, 1}, // Conv3x3Direct: first-layer shape, two tail vectors
     };
 
     static int out(int in, int k, int s, int p, int d) { return (in + 2 * p - d * (k - 1) - 1) / s + 1; }
