@@ -72,9 +72,9 @@ final class DemoReport {
         StackSynthesizer.Config sc = plan.stack(seed);
         ReportDocument doc = new ReportDocument("WPU-Net demo");
         doc.paragraph(String.format(Locale.ROOT, "Run %s on %s; configuration **%s**, seed %d; %s in all. "
-                        + "Every number and figure below comes from this run (`bin/wpunet demo --seed %d` repeats its stack and training).",
+                        + "Every number and figure below comes from this run (`bin/wpunet demo%s --seed %d` repeats its stack and training).",
                 started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), machine, plan.name(), seed,
-                StageProgress.duration(totalSeconds), seed));
+                StageProgress.duration(totalSeconds), plan.name().contains("--quick") ? " --quick" : "", seed));
 
         doc.heading("Setup");
         TrainingRecipe w = plan.wpunetRecipe();
