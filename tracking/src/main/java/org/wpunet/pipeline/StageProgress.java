@@ -34,7 +34,10 @@ public final class StageProgress implements AutoCloseable {
         this.plain = plain;
     }
 
-    /** Starts stage {@code name} ("2/5 segment (pretrained)") of {@code total} units; ends the previous one. */
+    /**
+     * Starts stage {@code name} ("2/5 segment (pretrained)") of {@code total} units (0 or less: unknown,
+     * e.g. epochs under a time budget); ends the previous one.
+     */
     public void start(String name, long total, String unit) {
         end();
         stage = name;
@@ -43,7 +46,7 @@ public final class StageProgress implements AutoCloseable {
         if (plain) {
             out.println(name + " ...");
         } else {
-            bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+            bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(total > 0 ? total : -1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
                     .setUnit(" " + unit, 1).build();
         }
     }
@@ -52,10 +55,10 @@ public final class StageProgress implements AutoCloseable {
     public void progress(long done, String note) {
         if (stage == null) return;
         if (bar != null) {
-            bar.stepTo(Math.min(done, total));
+            bar.stepTo(total > 0 ? Math.min(done, total) : done);
             if (note != null) bar.setExtraMessage(" " + note);
         } else if (System.nanoTime() - lastLine > 15e9) {
-            out.printf(Locale.ROOT, "  %s: %d/%d%s%n", stage, done, total, note == null ? "" : ", " + note);
+            out.printf(Locale.ROOT, "  %s: %d%s%s%n", stage, done, total > 0 ? "/" + total : "", note == null ? "" : ", " + note);
             lastLine = System.nanoTime();
         }
     }
@@ -72,7 +75,7 @@ public final class StageProgress implements AutoCloseable {
         if (stage == null) return;
         double s = (System.nanoTime() - stageStart) / 1e9;
         if (bar != null) {
-            bar.stepTo(total);
+            if (total > 0) bar.stepTo(total);
             bar.close();
             bar = null;
         }

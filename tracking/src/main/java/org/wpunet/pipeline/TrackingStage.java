@@ -13,6 +13,8 @@ final class TrackingStage {
 
     static int steps() { return 1; }
 
+    static TrackingOutcome.Row score3D(String name, byte[][] boundaries, SerialStack test) { return null; }
+
     static TrackingOutcome run(ModelRuns.Segmented segmented, SerialStack test, Device device, Path out, StageProgress progress) {
         return new TrackingOutcome(List.of(), List.of(), List.of(), List.of("3D tracking is not in this build yet."));
     }
