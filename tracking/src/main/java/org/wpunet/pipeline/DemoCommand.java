@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code wpunet demo}: everything the project does, end to end, on a fresh synthetic stack, with a report. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Everything the project does, end to end, in one command (no data needed):",
+        description = {"Everything the project does, end to end, on a new synthetic stack, with a report (no data needed).",
                 "1. synthesise a serial-section stack with ground truth; 2. segment its test slices with the bundled pretrained WPU-Net;",
                 "3. train a small WPU-Net (abw, fusion) and a U-Net (cbw) from scratch with the same budget and score them alike;",
                 "4. track the segmentation into 3D grains and score them; 5. write DIR/report.md (+ PNG figures) and DIR/report.html.",

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 
 /** {@code wpunet experiment}: the paper's ablation (U-Net / WPU-Net with and without fusion x cbw / abw) as one command. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The paper's ablation in one command: U-Net and WPU-Net (without and with multi-level fusion) x {cbw, abw} losses,",
-                "each trained from scratch with the same budget and seed on the stack's training slices (the paper's split scaled),",
+        description = {"The paper's ablation (U-Net, WPU-Net without and with fusion; cbw and abw losses) with one budget, and its report.",
+                "U-Net and WPU-Net (without and with multi-level fusion) x {cbw, abw} losses, each trained from scratch with the same budget and seed on the stack's training slices (the paper's split scaled),",
                 "each test slice segmented with gt and own propagation and scored (mean and spread over slices), the own",
                 "segmentation tracked into 3D and scored; DIR/report.md, report.html, results.csv and runs/<variant>/.",
                 "Hours on a CPU at full width; minutes per model with the default small widths or on a GPU."})
