@@ -27,7 +27,10 @@ public final class Vgg13BnTracker extends Module {
 
     private final Sequential features, classifier;
 
-    public Vgg13BnTracker(Rng rng) {
+    public Vgg13BnTracker(Rng rng) { this(rng, true); }
+
+    /** {@code torchvisionInit} false keeps PyTorch's default layer init (for weights loaded right after, and fast tests). */
+    Vgg13BnTracker(Rng rng, boolean torchvisionInit) {
         Sequential f = new Sequential();
         int in = 2;
         for (int v : CFG) {
@@ -36,19 +39,22 @@ public final class Vgg13BnTracker extends Module {
                 continue;
             }
             Conv2d conv = new Conv2d(in, v, 3, 1, 1, rng);
-            Init.normal(conv.parameter("weight").value(), 0, Math.sqrt(2.0 / Init.fanOut(conv.parameter("weight").value())), rng);
-            Init.zeros(conv.parameter("bias").value());
+            if (torchvisionInit) {
+                Init.normal(conv.parameter("weight").value(), 0, Math.sqrt(2.0 / Init.fanOut(conv.parameter("weight").value())), rng);
+                Init.zeros(conv.parameter("bias").value());
+            }
             f.add(conv).add(new BatchNorm2d(v)).add(new ReLU());
             in = v;
         }
-        Sequential c = new Sequential(linear(512 * 7 * 7, 4096, rng), new ReLU(), new Dropout(0.5, rng),
-                linear(4096, 4096, rng), new ReLU(), new Dropout(0.5, rng), linear(4096, 2, rng));
+        Sequential c = new Sequential(linear(512 * 7 * 7, 4096, rng, torchvisionInit), new ReLU(), new Dropout(0.5, rng),
+                linear(4096, 4096, rng, torchvisionInit), new ReLU(), new Dropout(0.5, rng), linear(4096, 2, rng, torchvisionInit));
         this.features = registerModule("features", f);
         this.classifier = registerModule("classifier", c);
     }
 
-    private static Linear linear(int in, int out, Rng rng) {
+    private static Linear linear(int in, int out, Rng rng, boolean torchvisionInit) {
         Linear l = new Linear(in, out, rng);
+        if (!torchvisionInit) return l;
         Init.normal(l.parameter("weight").value(), 0, 0.01, rng);
         Init.zeros(l.parameter("bias").value());
         return l;
