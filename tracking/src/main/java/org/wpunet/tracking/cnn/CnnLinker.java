@@ -118,6 +118,9 @@ public final class CnnLinker implements GrainLinker, AutoCloseable {
 
     public int cropSize() { return size; }
 
+    /** The pair scorer (for measurements). */
+    public Scorer scorer() { return scorer; }
+
     @Override
     public int[] link(LabelImage previous, LabelImage current) {
         if (previous.width() != current.width() || previous.height() != current.height()) {

@@ -103,6 +103,7 @@ public final class TrackerTrainer implements AutoCloseable {
     private void runEpoch() throws IOException {
         int epoch = state.epoch, b = config.batch(), size = config.net().size();
         int[] order = permutation(train.size(), config.seed() * 31 + epoch);
+        if (config.pairsPerEpoch() > 0 && config.pairsPerEpoch() < order.length) order = java.util.Arrays.copyOf(order, config.pairsPerEpoch());
         int batches = (order.length + b - 1) / b;
         double lr = optimizer.groups().get(0).lr();
         listener.epochStarted(epoch, config.epochs(), state.batch, batches, lr);

@@ -56,6 +56,8 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
     String device;
     @Option(names = "--checkpoint-minutes", description = "also save 'last' every M minutes inside an epoch (default 10; 0 = off)")
     Double checkpointMinutes;
+    @Option(names = "--pairs-per-epoch", description = "train on this many randomly chosen pairs per epoch (default 0 = all)")
+    Integer pairsPerEpoch;
     @Option(names = "--resume", description = "continue the run in RUN_DIR (only --epochs, --device, --data may be given)")
     boolean resume;
     @Option(names = "--quiet", description = "no progress bar, a line per epoch")
@@ -88,7 +90,8 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
             TrackerTrainConfig d = TrackerTrainConfig.defaults(joined(data), tn);
             config = new TrackerTrainConfig(d.data(), tn, epochs != null ? epochs : d.epochs(), batch != null ? batch : d.batch(),
                     lr != null ? lr : d.lr(), d.alpha(), d.eps(), seed != null ? seed : d.seed(), valFraction != null ? valFraction : d.valFraction(),
-                    device != null ? device : d.device(), checkpointMinutes != null ? checkpointMinutes : d.checkpointMinutes());
+                    device != null ? device : d.device(), checkpointMinutes != null ? checkpointMinutes : d.checkpointMinutes(),
+                    pairsPerEpoch != null ? pairsPerEpoch : d.pairsPerEpoch());
         }
         List<LabelVolume> volumes = new ArrayList<>();
         for (String p : config.dataPaths()) volumes.add(readVolume(Path.of(p)));
