@@ -1,0 +1,168 @@
+package org.wpunet.tracking.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.wpunet.cli.Subcommand;
+import org.wpunet.core.io.AtomicFiles;
+import org.wpunet.data.LabelVolume;
+import org.wpunet.tracking.CentroidLinker;
+import org.wpunet.tracking.GrainLinker;
+import org.wpunet.tracking.OverlapLinker;
+import org.wpunet.tracking.SliceAlignment;
+import org.wpunet.tracking.StackTracker;
+import org.wpunet.tracking.TrackingMethod;
+import org.wpunet.tracking.TrackingScores;
+import org.wpunet.tracking.VoxelSize;
+import org.wpunet.tracking.WatershedTracker;
+import org.wpunet.tracking.export.VolumeExports;
+import org.wpunet.tracking.stats.GrainStatistics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code wpunet track}: 3D grains from a stack of boundary maps, with exports, statistics and scores. */
+@Command(name = "track", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Rebuild the 3D grains of a stack of boundary maps (segment's output or true boundaries).",
+                "Grains of each slice are linked to the previous slice (centroid, overlap, cnn) or grown by a seeded 3D watershed on the",
+                "boundary probability (watershed). Writes DIR/label.h5, labels.tif (ImageJ), labels.vti (ParaView), slices/NNN.png,",
+                "orthogonal.png, grains.csv and grain-sizes.png; with --truth prints the 3D scores and writes DIR/scores.json."})
+public final class TrackCommand implements Callable<Integer>, Subcommand {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--boundaries", required = true, paramLabel = "DIR|FILE.h5",
+            description = "segment's output directory (boundary/*.png), a directory of boundary PNGs, or HDF5 with dataset boundary (H x W x N)")
+    Path boundaries;
+    @Option(names = "--probability", paramLabel = "DIR|FILE.h5",
+            description = "boundary probabilities for watershed: float TIFFs (segment's probability/) or HDF5 dataset probability; "
+                    + "default: the ones beside --boundaries")
+    Path probability;
+    @Option(names = "--method", defaultValue = "overlap", paramLabel = "centroid|overlap|cnn|watershed",
+            description = "centroid, overlap (default) or cnn: the original's methods 1-3; watershed: seeded 3D watershed")
+    String method;
+    @Option(names = "--model", paramLabel = "FILE", description = "the tracker network for --method cnn")
+    Path model;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (new or empty, or --force)")
+    Path out;
+    @Option(names = "--truth", paramLabel = "FILE.h5|DIR|FILE.tif", description = "true 3D labels (dataset label) to score against")
+    Path truth;
+    @Option(names = "--pixel-um", defaultValue = "1", description = "pixel size in um (default ${DEFAULT-VALUE})")
+    double pixelUm;
+    @Option(names = "--spacing-um", defaultValue = "1.8", description = "section spacing in um (default ${DEFAULT-VALUE})")
+    double spacingUm;
+    @Option(names = "--align", description = "register each slice to the previous one (translation, phase correlation) before tracking")
+    boolean align;
+    @Option(names = "--force", description = "write into a non-empty DIR, replacing only track's own outputs")
+    boolean force;
+    @Option(names = "--quiet", description = "no progress")
+    boolean quiet;
+
+    public TrackCommand() {}
+
+    static final String SCORES = "scores.json", GRAINS_CSV = "grains.csv", HISTOGRAM = "grain-sizes.png", ALIGNMENT = "alignment.csv";
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        TrackingMethod m = TrackingMethod.parse(method);
+        VoxelSize voxel = new VoxelSize(pixelUm, spacingUm);
+        if (model != null && m != TrackingMethod.CNN) throw new IllegalArgumentException("--model applies to --method cnn only");
+        Path dir = out.toAbsolutePath().normalize();
+        checkOutput(dir);
+        GrainLinker linker = m.linksSlices() ? linkerFor(m) : null;
+
+        TrackInputs.Boundaries in = TrackInputs.boundaries(boundaries);
+        int w = in.width(), h = in.height(), n = in.slices().length;
+        LabelVolume trueVolume = null;
+        if (truth != null) {
+            trueVolume = TrackInputs.truth(truth);
+            if (trueVolume.width() != w || trueVolume.height() != h || trueVolume.depth() != n)
+                throw new IllegalArgumentException(truth + ": the truth is " + trueVolume.width() + "x" + trueVolume.height() + " with "
+                        + trueVolume.depth() + " slices, the boundary maps are " + w + "x" + h + " with " + n);
+        }
+        float[][] prob = null;
+        if (m == TrackingMethod.WATERSHED) {
+            Path p = probability != null ? probability : TrackInputs.probabilityBeside(boundaries);
+            if (p == null)
+                throw new IllegalArgumentException("--method watershed needs the boundary probability: give --probability DIR|FILE.h5 "
+                        + "(segment writes DIR/probability/ and segmentation.h5)");
+            prob = TrackInputs.probability(p, w, h, n);
+        }
+        byte[][] slices = in.slices();
+        SliceAlignment.Shift[] shifts = null;
+        if (align) {
+            SliceAlignment.Result r = SliceAlignment.alignStack(slices, w, h);
+            slices = r.aligned();
+            shifts = r.shifts();
+            if (prob != null) for (int k = 0; k < n; k++) if (!shifts[k].isZero()) prob[k] = SliceAlignment.shift(prob[k], w, h, shifts[k]);
+            long moved = java.util.Arrays.stream(shifts).filter(s -> !s.isZero()).count();
+            err.println("aligned " + n + " slices: " + moved + " moved" + (moved == 0 ? "" : " (largest total shift "
+                    + java.util.Arrays.stream(shifts).max(java.util.Comparator.comparingInt(s -> Math.abs(s.dx()) + Math.abs(s.dy()))).get() + " px)"));
+        }
+        err.println("tracking " + n + " slices of " + w + "x" + h + " from " + in.source() + " with " + m.cliName());
+        err.flush();
+        LabelVolume volume;
+        try (TrackProgress progress = new TrackProgress(quiet, n, err)) {
+            volume = m.linksSlices() ? StackTracker.track(slices, w, h, linker, progress)
+                    : new WatershedTracker(voxel).track(slices, prob, w, h, progress);
+        }
+        AtomicFiles.createParentDirectories(dir.resolve("x"));
+        VolumeExports.writeAll(volume, dir, voxel);
+        GrainStatistics stats = GrainStatistics.of(volume, voxel);
+        stats.writeCsv(dir.resolve(GRAINS_CSV));
+        stats.writeHistogram(dir.resolve(HISTOGRAM));
+        if (shifts != null) writeShifts(dir.resolve(ALIGNMENT), shifts);
+        for (String line : stats.summaryLines()) stdout.println(line);
+        if (trueVolume != null) {
+            TrackingScores s = TrackingScores.compare(volume, trueVolume);
+            AtomicFiles.writeString(dir.resolve(SCORES), s.toJsonText() + "\n");
+            stdout.println(String.format(Locale.ROOT, "3D scores: ARI %.4f  RI %.4f  VI %.4f (merge %.4f, split %.4f)  grains %d (true %d)  "
+                    + "link accuracy %.4f", s.ari(), s.ri(), s.vi(), s.viMerge(), s.viSplit(), s.grains(), s.trueGrains(), s.linkAccuracy()));
+        }
+        stdout.flush();
+        err.println("wrote " + volume.maxLabel() + " grains to " + dir + " (" + String.join(", ", VolumeExports.OUTPUT_NAMES) + ", "
+                + GRAINS_CSV + ", " + HISTOGRAM + (shifts != null ? ", " + ALIGNMENT : "") + (trueVolume != null ? ", " + SCORES : "") + ")");
+        return 0;
+    }
+
+    /**
+     * The linker of a slice-by-slice method. The CNN linker needs a trained network ({@code --model});
+     * builds without it answer with one clear error.
+     */
+    GrainLinker linkerFor(TrackingMethod m) {
+        return switch (m) {
+            case CENTROID -> new CentroidLinker();
+            case OVERLAP -> new OverlapLinker();
+            case CNN -> throw new IllegalArgumentException("the cnn tracker is not available in this build");
+            case WATERSHED -> throw new IllegalStateException("watershed does not link slices");
+        };
+    }
+
+    /** DIR must be new or empty; with --force it may hold other things, and only track's own outputs are replaced. */
+    private void checkOutput(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.isDirectory(dir)) throw new IOException("cannot write " + dir + ": exists and is not a directory");
+        if (force) return;
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isPresent()) throw new IOException(dir + " exists and is not empty (use --force to replace track's outputs there)");
+        }
+    }
+
+    private static void writeShifts(Path file, SliceAlignment.Shift[] shifts) throws IOException {
+        StringBuilder sb = new StringBuilder("slice,dx,dy,total_dx,total_dy\n");
+        for (int k = 0; k < shifts.length; k++) {
+            SliceAlignment.Shift d = k == 0 ? shifts[0] : shifts[k].minus(shifts[k - 1]);
+            sb.append(k + 1).append(',').append(d.dx()).append(',').append(d.dy()).append(',')
+                    .append(shifts[k].dx()).append(',').append(shifts[k].dy()).append('\n');
+        }
+        AtomicFiles.writeString(file, sb);
+    }
+}
