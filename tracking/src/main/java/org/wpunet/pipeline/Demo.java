@@ -12,6 +12,7 @@ import org.wpunet.data.SerialStack;
 import org.wpunet.data.synth.StackSynthesizer;
 import org.wpunet.infer.Propagation;
 import org.wpunet.train.ModelFiles;
+import org.wpunet.tracking.VoxelSize;
 import org.wpunet.train.TrainingModel;
 
 /**
@@ -92,8 +93,9 @@ public final class Demo {
         }
 
         // 4. 3D grains from the pretrained model's segmentation
-        progress.start(stage(4, "track grains in 3D"), TrackingStage.steps(), "steps");
-        TrackingOutcome tracking = TrackingStage.run(segmented.get(0), test, device, dir.resolve(TrackingStage.DIR), progress);
+        progress.start(stage(4, "track grains in 3D"), TrackingStage.steps(test.slices()), "steps");
+        VoxelSize voxel = new VoxelSize(1, sc.spacing());   // nominal: 1 pixel = 1 um
+        TrackingOutcome tracking = TrackingStage.run(segmented.get(0), test, voxel, device.toString(), dir, progress);
         progress.end(tracking.summary());
 
         // 5. the report

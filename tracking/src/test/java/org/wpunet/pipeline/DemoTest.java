@@ -46,6 +46,18 @@ class DemoTest {
         }
         assertTrue(html.contains("src=\"data:image/png;base64,"));
         assertFalse(html.matches("(?s).*src=\"(?!data:).*"), "report.html refers to an outside file");
+        // 3D: the overlap tracker's row carries the run's scores; its figures and exports exist
+        TrackingOutcome.Row t = r.tracking().rows().getFirst();
+        assertEquals("overlap", t.tracker());
+        assertTrue(t.trueGrains() > 0 && t.grains() > 0 && t.ari() > 0.3, t.toString());
+        assertTrue(md.contains(String.format(Locale.ROOT, "| overlap | %d | %d | %.3f | %.3f | %.3f |", t.grains(), t.trueGrains(), t.ari(), t.ri(),
+                t.vi())), md);
+        for (TrackingOutcome.Figure f : r.tracking().figures()) {
+            assertTrue(md.contains("](" + f.file() + ")"), f.file());
+            assertTrue(Files.isRegularFile(dir.resolve(f.file())), f.file());
+        }
+        assertTrue(Files.isRegularFile(dir.resolve(TrackingStage.DIR).resolve("grains.csv")));
+        assertTrue(Files.isRegularFile(dir.resolve(TrackingStage.DIR).resolve("label.h5")));
         // progress per stage, stage times in the report, and the reusable outputs
         for (int k = 1; k <= Demo.STAGES; k++) assertTrue(out.contains(k + "/" + Demo.STAGES + " "), "stage " + k + " in\n" + out);
         assertTrue(md.contains("| 1/5 synthesise stack | "), md);

@@ -41,7 +41,13 @@ class ExperimentTest {
             String cells = String.format(Locale.ROOT, "| %s | %s | 1 |", row.trained().recipe().label(), Experiment.name(row.propagation()));
             String line = md.lines().filter(l -> l.startsWith(cells)).findFirst().orElseThrow(() -> new AssertionError(cells + " in\n" + md));
             assertTrue(line.contains(String.format(Locale.ROOT, "%.3f ± %.3f", row.segmented().summary().ari(), row.segmented().summary().sd()[3])), line);
-            if (row.propagation() == Propagation.GT) assertNull(row.tracked());
+            if (row.propagation() == Propagation.GT) {
+                assertNull(row.tracked());
+            } else {   // own: tracked into 3D, its scores in the 3D table
+                TrackingOutcome.Row t = row.tracked();
+                assertTrue(md.contains(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.3f |", t.tracker(), t.grains(), t.trueGrains(), t.ari(),
+                        t.vi())), t + " in\n" + md);
+            }
         }
         List<String> csv = Files.readAllLines(dir.resolve("results.csv"));
         assertEquals(11, csv.size());
