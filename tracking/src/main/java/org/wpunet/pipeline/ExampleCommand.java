@@ -8,6 +8,7 @@ import org.wpunet.cli.Subcommand;
 import org.wpunet.examples.EvaluateExample;
 import org.wpunet.examples.PyTorchWeightsExample;
 import org.wpunet.examples.SegmentStackExample;
+import org.wpunet.examples.TrackStackExample;
 import org.wpunet.examples.TrainStackExample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -36,6 +37,7 @@ public final class ExampleCommand implements Callable<Integer>, Subcommand {
                 SegmentStackExample::main));
         EXAMPLES.put("train", new Example(TrainStackExample.class.getName(), "STACK.h5 RUN_DIR [EPOCHS] [CROP]", TrainStackExample::main));
         EXAMPLES.put("evaluate", new Example(EvaluateExample.class.getName(), "SEG_DIR TRUTH.h5", EvaluateExample::main));
+        EXAMPLES.put("track", new Example(TrackStackExample.class.getName(), "STACK.h5 OUT_DIR [PIXEL_UM SPACING_UM]", TrackStackExample::main));
         EXAMPLES.put("pytorch", new Example(PyTorchWeightsExample.class.getName(), "WEIGHTS.safetensors STACK.h5",
                 PyTorchWeightsExample::main));
     }

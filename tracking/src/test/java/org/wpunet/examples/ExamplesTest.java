@@ -76,6 +76,18 @@ class ExamplesTest {
     }
 
     @Test
+    void track() throws Exception {
+        Path out = dir.resolve("grains3d");
+        String o = run(() -> TrackStackExample.main(new String[] {h5.toString(), out.toString(), "0.5", "2"}));
+        var m = java.util.regex.Pattern.compile("(\\d+) grains found, (\\d+) true; 3D ARI ([0-9.]+)").matcher(o);
+        assertTrue(m.find(), o);
+        assertEquals(stack.labelVolume().maxLabel(), Integer.parseInt(m.group(2)), o);
+        assertTrue(Double.parseDouble(m.group(3)) > 0.5, o);                    // real 3D grains, not noise
+        assertTrue(Files.isRegularFile(out.resolve("label.h5")) && Files.isRegularFile(out.resolve("orthogonal.png")), o);
+        assertTrue(o.contains("voxels of 0.5 x 0.5 x 2 um"), o);
+    }
+
+    @Test
     void pytorchWeights() throws Exception {
         // converted by benchmarks/pytorch/convert_pth.py from an original-code DataParallel checkpoint (wpunet module's fixtures)
         Path weights = Path.of("../wpunet/src/test/resources/golden/convert/wpunet_dp.safetensors");
@@ -87,7 +99,7 @@ class ExamplesTest {
     @Test
     void theCommandListsAndRunsThemAndRefusesUnknownNames() throws Exception {
         String list = run(() -> assertEquals(0, Main.commandLine().execute("example")));
-        for (String n : new String[] {"segment", "train", "evaluate", "pytorch"}) assertTrue(list.contains("  " + n + " "), list);
+        for (String n : new String[] {"segment", "train", "evaluate", "track", "pytorch"}) assertTrue(list.contains("  " + n + " "), list);
         String seg = run(() -> assertEquals(0, Main.commandLine().execute("example", "segment", h5.toString())));
         assertTrue(seg.contains("slice 20: "), seg);
         StringWriter err = new StringWriter();
