@@ -77,7 +77,9 @@ public final class Demo {
 
         // 3. two models from scratch, the same budget
         List<ModelRuns.Trained> trained = new ArrayList<>();
-        for (TrainingRecipe r : List.of(plan.wpunetRecipe(), plan.unetRecipe())) {
+        for (TrainingRecipe planned : List.of(plan.wpunetRecipe(), plan.unetRecipe())) {
+            // the same budget in epochs: WPU-Net runs first under the plan's time cap, the U-Net then gets exactly the epochs it completed
+            TrainingRecipe r = trained.isEmpty() ? planned : planned.withEpochs(trained.getFirst().epochs());
             progress.start(stage(3, "train " + r.label()), r.epochs(), "epochs");
             String runName = r.model();
             ModelRuns.Trained t = ModelRuns.train(r, stack, "synthetic stack, seed " + seed, plan.trainSlices(), plan.validationSlices(),

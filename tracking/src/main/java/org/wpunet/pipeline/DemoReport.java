@@ -86,7 +86,8 @@ final class DemoReport {
                         plan.trainSlices(), plan.validationSlices(), plan.testFrom() + 1, sc.slices(), test.slices()),
                 "**Pretrained model**: the WPU-Net bundled with the library, " + pretrainedInfo + "; never saw this stack.",
                 String.format(Locale.ROOT, "**Trained here from scratch**: %s and %s, widths %s, %,d and %,d parameters, %dx%d crops, batch %d, "
-                                + "RMSprop lr %.0e, the same seed and budget: %s; they ran %d and %d epochs (`runs/`).",
+                                + "RMSprop lr %.0e, the same seed and the same budget in epochs: WPU-Net %s, the U-Net then as many epochs as "
+                                + "WPU-Net completed; they ran %d and %d epochs (`runs/`).",
                         trained.get(0).recipe().label(), trained.get(1).recipe().label(), Arrays.toString(w.widths()), trained.get(0).parameters(),
                         trained.get(1).parameters(), w.crop(), w.crop(), w.batch(), w.lr(), w.budget(), trained.get(0).epochs(), trained.get(1).epochs()),
                 "**Segmentation**: whole slices (tiles of 256 with 32 px margins, blended), gap closing; WPU-Nets get the previous slice's own "

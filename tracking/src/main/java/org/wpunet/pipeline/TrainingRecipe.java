@@ -51,6 +51,11 @@ public record TrainingRecipe(String label, String model, boolean fusion, LossKin
                 validationSlices, 2, 4, 0, 0, 0);
     }
 
+    /** The same recipe with another epoch budget and no time cap. */
+    public TrainingRecipe withEpochs(int e) {
+        return new TrainingRecipe(label, model, fusion, loss, widths, crop, batch, lr, e, null, device, seed);
+    }
+
     /** E.g. "40 epochs (at most 3 min)". */
     public String budget() {
         return epochs + " epochs" + (time == null ? "" : String.format(Locale.ROOT, " (at most %s)", StageProgress.duration(time.toSeconds())));
