@@ -26,7 +26,7 @@ public final class StageProgress implements AutoCloseable {
     private ProgressBar bar;
 
     /**
-     * @param out   where progress goes (standard error for the CLI)
+     * @param out   where the lines go (standard error for the CLI); bars always draw on standard error
      * @param plain plain lines instead of a bar (no terminal, or --quiet-like use in tests)
      */
     public StageProgress(PrintStream out, boolean plain) {
