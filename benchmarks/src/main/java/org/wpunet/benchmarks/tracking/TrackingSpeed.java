@@ -11,10 +11,12 @@ import org.wpunet.tracking.CentroidLinker;
 import org.wpunet.tracking.OverlapLinker;
 import org.wpunet.tracking.SliceGrains;
 import org.wpunet.tracking.StackTracker;
+import org.wpunet.tracking.VoxelSize;
+import org.wpunet.tracking.WatershedTracker;
 
 /**
  * Seconds to track a large stack (docs/tracking.md): a synthetic Voronoi stack of true boundaries,
- * tracked with the overlap (and centroid) linker, best and median of a few runs after one warm-up; the
+ * tracked with the overlap (and centroid) linker and the watershed (probability = the boundary as 0/1), best and median of a few runs after one warm-up; the
  * reference measured in the same run is the bare minimum any tracker does: the grains of every slice
  * ({@link SliceGrains}) plus the final 3D relabel (26-connectivity) of the volume.
  *
@@ -43,9 +45,12 @@ public final class TrackingSpeed {
         });
         double overlap = time(runs, () -> StackTracker.track(b, size, size, new OverlapLinker()).maxLabel());
         double centroid = time(runs, () -> StackTracker.track(b, size, size, new CentroidLinker()).maxLabel());
+        float[][] prob = TrackerComparison.probability(b);
+        double watershed = time(runs, () -> new WatershedTracker(new VoxelSize(1, 1)).track(b, prob, size, size, null).maxLabel());
         System.out.printf(Locale.ROOT, "reference (slice grains + 3D relabel): %.2f s%n", ref);
         System.out.printf(Locale.ROOT, "overlap tracker: %.2f s (%.2fx the reference)%n", overlap, overlap / ref);
         System.out.printf(Locale.ROOT, "centroid tracker: %.2f s (%.2fx the reference)%n", centroid, centroid / ref);
+        System.out.printf(Locale.ROOT, "watershed: %.2f s (%.2fx the reference)%n", watershed, watershed / ref);
     }
 
     /** Median seconds of {@code runs} timed runs after one warm-up run. */
