@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
  * {@code wpunet example NAME [ARGS...]}: runs one of the example programs in {@code org.wpunet.examples}
  * (each a short main class using only the public API; read them as documentation). Without NAME it lists them.
  */
-@Command(name = "example", mixinStandardHelpOptions = true,
+@Command(name = "example", mixinStandardHelpOptions = true, versionProvider = org.wpunet.cli.VersionProvider.class,
         description = {"Run one of the example programs (org.wpunet.examples: short main classes using only the public API).",
                 "Without NAME: list them with their arguments."})
 public final class ExampleCommand implements Callable<Integer>, Subcommand {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code wpunet experiment}: the paper's ablation (U-Net / WPU-Net with and without fusion x cbw / abw) as one command. */
-@Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "experiment", mixinStandardHelpOptions = true, versionProvider = org.wpunet.cli.VersionProvider.class, sortOptions = false,
         description = {"The paper's ablation (U-Net, WPU-Net without and with fusion; cbw and abw losses) with one budget, and its report.",
                 "U-Net and WPU-Net (without and with multi-level fusion) x {cbw, abw} losses, each trained from scratch with the same budget and seed on the stack's training slices (the paper's split scaled),",
                 "each test slice segmented with gt and own propagation and scored (mean and spread over slices), the own",
