@@ -31,26 +31,29 @@ public final class CnnLinker implements GrainLinker, AutoCloseable {
     /** The bundled tracker model's resources. */
     public static final String PRETRAINED = "pretrained", PRETRAINED_MODEL = "/org/wpunet/tracking/pretrained/tracker.safetensors",
             PRETRAINED_CONFIG = "/org/wpunet/tracking/pretrained/tracker.json";
-    /** Pairs per network batch (the original's max_num_tensor is 30). */
+    /** Most pairs per network batch (the original's max_num_tensor is 30). */
     static final int BATCH = 64;
+    /** Input pixels per batch (64 crops of 64x64): large crops and TTA copies make smaller batches, so activations stay ~1 GB. */
+    static final int BATCH_PIXELS = BATCH * 64 * 64;
 
     private final Scorer scorer;
-    private final int size;
+    private final int size, batch;
     private final AutoCloseable owned;
 
     /** A linker over any scorer (crops of {@code size}); tests use a fake one. */
-    public CnnLinker(Scorer scorer, int size) { this(scorer, size, null); }
+    public CnnLinker(Scorer scorer, int size) { this(scorer, size, 1, null); }
 
-    private CnnLinker(Scorer scorer, int size, AutoCloseable owned) {
+    private CnnLinker(Scorer scorer, int size, int copies, AutoCloseable owned) {
         this.scorer = scorer;
         this.size = size;
+        this.batch = Math.max(1, Math.min(BATCH, BATCH_PIXELS / (size * size * copies)));
         this.owned = owned;
     }
 
     /** A linker scoring with a network (put in eval mode) on a device, with the 7-way test-time augmentation when {@code augment}. */
     public static CnnLinker of(Module model, TrackerNet net, Device device, boolean augment) {
         NetworkScorer s = new NetworkScorer(model, device, augment);
-        return new CnnLinker(s, net.size(), model);
+        return new CnnLinker(s, net.size(), augment ? PairTransforms.TTA_COPIES : 1, model);
     }
 
     /**
@@ -118,6 +121,9 @@ public final class CnnLinker implements GrainLinker, AutoCloseable {
 
     public int cropSize() { return size; }
 
+    /** Pairs per network batch. */
+    public int pairsPerBatch() { return batch; }
+
     /** The pair scorer (for measurements). */
     public Scorer scorer() { return scorer; }
 
@@ -144,8 +150,8 @@ public final class CnnLinker implements GrainLinker, AutoCloseable {
         }
         float[] score = new float[pairs.size()];
         int per = 2 * size * size;
-        for (int from = 0; from < pairs.size(); from += BATCH) {
-            int k = Math.min(BATCH, pairs.size() - from);
+        for (int from = 0; from < pairs.size(); from += batch) {
+            int k = Math.min(batch, pairs.size() - from);
             float[] crops = new float[k * per];
             for (int i = 0; i < k; i++) {
                 int[] pc = pairs.get(from + i);

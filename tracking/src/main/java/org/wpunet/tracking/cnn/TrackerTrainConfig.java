@@ -19,11 +19,13 @@ import java.util.Map;
  * @param valFraction last fraction of each stack's slice pairs held out for validation
  * @param device      auto, cpu or cuda[:k]
  * @param checkpointMinutes also save {@code last} inside an epoch this often (0 = only per epoch)
+ * @param cosine            anneal the rate from lr to 0 over the epochs (cosine; our small net's default), else
+ *                          constant (the original)
  * @param pairsPerEpoch     train on this many pairs of each epoch's shuffled order (0 = all; for
  *                          budget runs of the large network on a CPU)
  */
 public record TrackerTrainConfig(String data, TrackerNet net, int epochs, int batch, double lr, double alpha, double eps, long seed,
-                                 double valFraction, String device, double checkpointMinutes, int pairsPerEpoch) {
+                                 double valFraction, String device, double checkpointMinutes, boolean cosine, int pairsPerEpoch) {
     public TrackerTrainConfig {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         if (batch < 2) throw new IllegalArgumentException("--batch must be at least 2 (batch norm), got " + batch);
@@ -36,14 +38,14 @@ public record TrackerTrainConfig(String data, TrackerNet net, int epochs, int ba
     /** Defaults for a network: the original's recipe for vgg13bn; lr 1e-3 and batch 64 for the small net. */
     public static TrackerTrainConfig defaults(String data, TrackerNet net) {
         boolean vgg = net.net().equals(TrackerNet.VGG13BN);
-        return new TrackerTrainConfig(data, net, 20, vgg ? 40 : 64, vgg ? 1e-4 : 1e-3, 0.9, 1e-8, 2019, 0.25, "auto", 10, 0);
+        return new TrackerTrainConfig(data, net, 20, vgg ? 40 : 64, vgg ? 1e-4 : 1e-3, 0.9, 1e-8, 2019, 0.25, "auto", 10, !vgg, 0);
     }
 
     public List<String> dataPaths() { return List.of(data.split(File.pathSeparator)); }
 
     /** The same run with the settings a resume may change. */
     public TrackerTrainConfig withRuntime(String data, int epochs, String device) {
-        return new TrackerTrainConfig(data, net, epochs, batch, lr, alpha, eps, seed, valFraction, device, checkpointMinutes, pairsPerEpoch);
+        return new TrackerTrainConfig(data, net, epochs, batch, lr, alpha, eps, seed, valFraction, device, checkpointMinutes, cosine, pairsPerEpoch);
     }
 
     public Map<String, Object> toMap() {
@@ -60,6 +62,7 @@ public record TrackerTrainConfig(String data, TrackerNet net, int epochs, int ba
         m.put("val_fraction", valFraction);
         m.put("device", device);
         m.put("checkpoint_minutes", checkpointMinutes);
+        m.put("cosine", cosine);
         m.put("pairs_per_epoch", (long) pairsPerEpoch);
         return m;
     }
@@ -68,7 +71,7 @@ public record TrackerTrainConfig(String data, TrackerNet net, int epochs, int ba
         return new TrackerTrainConfig((String) m.get("data"), new TrackerNet((String) m.get("net"), num(m, "size").intValue()),
                 num(m, "epochs").intValue(), num(m, "batch").intValue(), num(m, "lr").doubleValue(), num(m, "alpha").doubleValue(),
                 num(m, "eps").doubleValue(), num(m, "seed").longValue(), num(m, "val_fraction").doubleValue(), (String) m.get("device"),
-                num(m, "checkpoint_minutes").doubleValue(), num(m, "pairs_per_epoch").intValue());
+                num(m, "checkpoint_minutes").doubleValue(), Boolean.TRUE.equals(m.get("cosine")), num(m, "pairs_per_epoch").intValue());
     }
 
     private static Number num(Map<?, ?> m, String k) {

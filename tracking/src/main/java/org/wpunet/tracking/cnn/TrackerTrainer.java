@@ -31,7 +31,7 @@ import org.wpunet.train.TrainingModel;
  * Trains the same/different-grain classifier (the original's {@code train_track_net.py}): pairs of
  * {@link PairDataset} with the original's augmentation, class-weighted cross-entropy (class 0 weighted
  * by #different / #same of the training pairs, as the original's [2.43, 1] and [3.41, 1]), RMSprop at
- * a constant rate; per epoch validation accuracy, log.csv, and checkpoints {@code last} (with the
+ * a constant rate (the original) or cosine-annealed (our small net's default); per epoch validation accuracy, log.csv, and checkpoints {@code last} (with the
  * optimiser, for --resume) and {@code best} (highest validation accuracy) in RUN/checkpoints/, each
  * written to a staging directory and swapped in whole.
  */
@@ -59,6 +59,7 @@ public final class TrackerTrainer implements AutoCloseable {
     private final PairDataset train, validation;
     private final Module model;
     private final Optimizer optimizer;
+    private final org.wpunet.nn.optim.LrScheduler schedule;
     private final Tensor classWeight;
     private final TrackerRunState state;
     private final Listener listener;
@@ -80,6 +81,7 @@ public final class TrackerTrainer implements AutoCloseable {
         m.to(device, org.wpunet.core.DType.F32);
         this.model = m;
         this.optimizer = new RMSprop(List.of(new ParamGroup(m.parameters(), config.lr(), 0)), config.alpha(), config.eps(), 0, false);
+        this.schedule = config.cosine() ? org.wpunet.nn.optim.LrScheduler.cosine(optimizer, config.epochs(), 0) : null;
         double w0 = (double) train.differentCount() / train.sameCount();
         this.classWeight = Tensor.of(new float[]{(float) w0, 1f}, 2).to(device);
         if (resumed != null) restore(resumed.dir(), model, optimizer);
@@ -105,6 +107,7 @@ public final class TrackerTrainer implements AutoCloseable {
         int[] order = permutation(train.size(), config.seed() * 31 + epoch);
         if (config.pairsPerEpoch() > 0 && config.pairsPerEpoch() < order.length) order = java.util.Arrays.copyOf(order, config.pairsPerEpoch());
         int batches = (order.length + b - 1) / b;
+        if (schedule != null) schedule.setEpoch(epoch - 1);   // epoch 1 at lr, the last near 0
         double lr = optimizer.groups().get(0).lr();
         listener.epochStarted(epoch, config.epochs(), state.batch, batches, lr);
         model.train();
@@ -131,7 +134,7 @@ public final class TrackerTrainer implements AutoCloseable {
             }
         }
         listener.validating(epoch, validation.size());
-        double[] v = evaluate(model, validation, size, device, classWeight, Math.max(b, 64));
+        double[] v = evaluate(model, validation, size, device, classWeight, b);   // the training batch fits, so this does
         TrackerRunState.Epoch e = new TrackerRunState.Epoch(epoch, state.step, lr, state.epochLossSum / Math.max(1, state.epochBatches), v[0], v[1],
                 v[2], v[3], state.epochPairs / Math.max(1e-9, state.epochSeconds), state.epochSeconds);
         state.history.add(e);

@@ -48,6 +48,8 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
     Integer batch;
     @Option(names = "--lr", description = "learning rate, constant (default 1e-3 small, 1e-4 vgg13bn as the original)")
     Double lr;
+    @Option(names = "--lr-schedule", paramLabel = "constant|cosine", description = "(default cosine for small, constant for vgg13bn as the original)")
+    String lrSchedule;
     @Option(names = "--val-fraction", description = "last fraction of each stack's slice pairs for validation (default 0.25)")
     Double valFraction;
     @Option(names = "--seed", description = "seed of init, data order and augmentation (default 2019)")
@@ -91,7 +93,7 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
             config = new TrackerTrainConfig(d.data(), tn, epochs != null ? epochs : d.epochs(), batch != null ? batch : d.batch(),
                     lr != null ? lr : d.lr(), d.alpha(), d.eps(), seed != null ? seed : d.seed(), valFraction != null ? valFraction : d.valFraction(),
                     device != null ? device : d.device(), checkpointMinutes != null ? checkpointMinutes : d.checkpointMinutes(),
-                    pairsPerEpoch != null ? pairsPerEpoch : d.pairsPerEpoch());
+                    lrSchedule == null ? d.cosine() : cosine(lrSchedule), pairsPerEpoch != null ? pairsPerEpoch : d.pairsPerEpoch());
         }
         List<LabelVolume> volumes = new ArrayList<>();
         for (String p : config.dataPaths()) volumes.add(readVolume(Path.of(p)));
@@ -111,6 +113,14 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
         err.printf(Locale.ROOT, "done in %.1f min: best validation accuracy %.4f; checkpoints in %s%n", (System.nanoTime() - t0) / 6e10,
                 end.bestAccuracy, runDir.resolve("checkpoints"));
         return 0;
+    }
+
+    private static boolean cosine(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "cosine" -> true;
+            case "constant" -> false;
+            default -> throw new IllegalArgumentException("--lr-schedule must be constant or cosine, got '" + s + "'");
+        };
     }
 
     /** The ground-truth label volume of an HDF5 stack (synth's layout: datasets image, label, boundary). */

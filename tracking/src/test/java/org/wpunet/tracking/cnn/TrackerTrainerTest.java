@@ -23,7 +23,7 @@ class TrackerTrainerTest {
     @Test
     void learnsAnEasyCaseAndResumes(@TempDir Path dir) throws Exception {
         LabelVolume v = easyVolume();
-        TrackerTrainConfig c = new TrackerTrainConfig("mem", new TrackerNet("small", 16), 3, 16, 3e-3, 0.9, 1e-8, 7, 0.25, "cpu", 0, 0);
+        TrackerTrainConfig c = new TrackerTrainConfig("mem", new TrackerNet("small", 16), 3, 16, 3e-3, 0.9, 1e-8, 7, 0.25, "cpu", 0, false, 0);
         TrackerRunState s;
         try (TrackerTrainer t = new TrackerTrainer(c, List.of(v), dir, null, null)) {
             assertTrue(t.trainingPairs().size() > 100, "pairs: " + t.trainingPairs().size());
