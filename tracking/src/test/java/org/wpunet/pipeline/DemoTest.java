@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,8 @@ class DemoTest {
         assertTrue(html.contains("src=\"data:image/png;base64,"));
         assertFalse(html.matches("(?s).*src=\"(?!data:).*"), "report.html refers to an outside file");
         // 3D: the overlap tracker's row carries the run's scores; its figures and exports exist
+        assertEquals(TrackingStage.cnnAvailable() ? List.of("overlap", "CNN (bundled)") : List.of("overlap"),
+                r.tracking().rows().stream().map(TrackingOutcome.Row::tracker).toList());
         TrackingOutcome.Row t = r.tracking().rows().getFirst();
         assertEquals("overlap", t.tracker());
         assertTrue(t.trueGrains() > 0 && t.grains() > 0 && t.ari() > 0.3, t.toString());
