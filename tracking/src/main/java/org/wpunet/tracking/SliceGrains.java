@@ -17,9 +17,10 @@ import org.wpunet.image.LabelImage;
  *       and each copies the first labelled one of its up, down, left, right neighbours (in place: a
  *       pixel visited later in the same pass sees the fills made earlier in it).</li>
  * </ol>
- * Neighbours outside the image are skipped (the original indexes numpy arrays, where -1 wraps; the
- * border is boundary, so this only matters for a map with no grain, which the original never ends on).
- * A map without any grain pixel is one grain, label 1.
+ * Neighbours outside the image are skipped. ORIGINAL.md does not say how the original treats them; code
+ * indexing numpy arrays without a bounds check would read index -1 as the last row or column, which could
+ * only change the label of a few image-border pixels. A map without any grain pixel (where the original
+ * would loop for ever) is one grain, label 1.
  */
 public final class SliceGrains {
     private SliceGrains() {}

@@ -61,6 +61,16 @@ class StackTrackerTest {
     }
 
     @Test
+    void aVolumeOfSliceGrainsTracksLikeTheBoundaryMaps() {
+        int w = STACK.width(), h = STACK.height();
+        int[][] planes = new int[STACK.slices()][];
+        for (int k = 0; k < planes.length; k++) planes[k] = SliceGrains.of(STACK.boundaries()[k], w, h).labels();
+        LabelVolume fromGrains = StackTracker.track(LabelVolume.ofSlices(w, h, planes), new OverlapLinker(), null);
+        LabelVolume fromMaps = StackTracker.track(STACK.boundaries(), w, h, new OverlapLinker());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(fromMaps.data(), fromGrains.data());
+    }
+
+    @Test
     void badInputIsOneClearError() {
         var e = assertThrows(IllegalArgumentException.class, () -> StackTracker.track(new byte[0][], 4, 4, new OverlapLinker()));
         assertTrue(e.getMessage().contains("empty"), e.getMessage());

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.wpunet.cli.Subcommand;
+import org.wpunet.cli.VersionProvider;
 import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.data.LabelVolume;
 import org.wpunet.tracking.CentroidLinker;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code wpunet track}: 3D grains from a stack of boundary maps, with exports, statistics and scores. */
-@Command(name = "track", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "track", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Rebuild the 3D grains of a stack of boundary maps (segment's output or true boundaries).",
                 "Grains of each slice are linked to the previous slice (centroid, overlap, cnn) or grown by a seeded 3D watershed on the",
                 "boundary probability (watershed). Writes DIR/label.h5, labels.tif (ImageJ), labels.vti (ParaView), slices/NNN.png,",
@@ -72,7 +73,7 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
 
     public TrackCommand() {}
 
-    static final String SCORES = "scores.json", GRAINS_CSV = "grains.csv", HISTOGRAM = "grain-sizes.png", ALIGNMENT = "alignment.csv";
+    static final String SCORES = "scores.json", GRAINS_CSV = GrainStatistics.CSV, HISTOGRAM = GrainStatistics.HISTOGRAM, ALIGNMENT = "alignment.csv";
 
     @Override
     public Integer call() throws IOException {

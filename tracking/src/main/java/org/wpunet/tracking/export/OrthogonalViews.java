@@ -50,7 +50,8 @@ final class OrthogonalViews {
         int x0 = PAD, y0 = TITLE + LABEL, x1 = PAD + pw + PAD, y1 = y0 + ph + PAD + LABEL;
         g.drawString("XY  (slice z = " + (cz + 1) + " of " + n + ")", x0, y0 - 5);
         g.drawString("YZ  (x = " + cx + ")", x1, y0 - 5);
-        g.drawString("XZ  (y = " + cy + ")", x0, y1 - 5);
+        g.drawString("XZ  (y = " + cy + "), z downwards", x0, y1 - 5);
+        g.drawString("z \u2192", x1, y0 + ph + 14);
         g.drawImage(xy, x0, y0, null);
         g.drawImage(yz, x1, y0, null);
         g.drawImage(xz, x0, y1, null);
@@ -101,7 +102,8 @@ final class OrthogonalViews {
         g.drawString(fmt(um) + " um", x + len + 6, y + 6);
     }
 
+    /** Up to four significant digits without trailing zeros: 1, 1.8, 0.325. */
     private static String fmt(double v) {
-        return v == Math.rint(v) ? String.format(Locale.ROOT, "%d", (long) v) : String.format(Locale.ROOT, "%.3g", v);
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 }

@@ -2,6 +2,7 @@ package org.wpunet.tracking.export;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.wpunet.core.cpu.Parallel;
 import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.data.DirectoryStack;
 import org.wpunet.data.LabelVolume;
@@ -45,17 +47,36 @@ public final class VolumeExports {
      * order of {@link #OUTPUT_NAMES} (the slice folder's PNGs are not listed one by one).
      */
     public static List<Path> writeAll(LabelVolume volume, Path outDir, VoxelSize voxel) throws IOException {
+        return writeAll(volume, outDir, voxel, Progress.NONE);
+    }
+
+    /** Reports each output as it is finished: its path, how many are done, of how many. */
+    @FunctionalInterface
+    public interface Progress {
+        void written(Path output, int done, int total);
+        Progress NONE = (p, d, t) -> {};
+    }
+
+    /** {@link #writeAll(LabelVolume, Path, VoxelSize)} telling {@code progress} after each output. */
+    public static List<Path> writeAll(LabelVolume volume, Path outDir, VoxelSize voxel, Progress progress) throws IOException {
         check(volume, voxel);
+        Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(outDir, "outDir");
         if (Files.exists(outDir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(outDir))
             throw new IOException("cannot write " + outDir + ": exists and is not a directory");
         checkSlicesReplaceable(outDir.resolve(SLICES));  // before anything is written
         List<Path> written = new ArrayList<>();
+        int total = OUTPUT_NAMES.size();
         written.add(writeHdf5(volume, outDir.resolve(HDF5), voxel));
+        progress.written(written.getLast(), written.size(), total);
         written.add(writeTiff(volume, outDir.resolve(TIFF), voxel));
+        progress.written(written.getLast(), written.size(), total);
         written.add(writeVti(volume, outDir.resolve(VTI), voxel));
+        progress.written(written.getLast(), written.size(), total);
         written.add(writeSlicePngs(volume, outDir.resolve(SLICES)));
+        progress.written(written.getLast(), written.size(), total);
         written.add(writeOrthogonalViews(volume, outDir.resolve(ORTHOGONAL), voxel));
+        progress.written(written.getLast(), written.size(), total);
         return List.copyOf(written);
     }
 
@@ -103,13 +124,22 @@ public final class VolumeExports {
         AtomicFiles.createParentDirectories(dir);
         Path staged = AtomicFiles.stagingDirectory(dir);
         try {
-            for (int z = 0; z < n; z++) {
-                final int k = z;
-                BufferedImage img = LabelPlanes.render((x, y) -> volume.get(x, y, k), w, h, w * s, h * s);
-                Path png = staged.resolve(DirectoryStack.fileName(z, n));
-                if (!ImageIO.write(img, "png", png.toFile())) throw new IOException("no PNG writer");
-            }
+            // slices are independent: render and encode them on the shared CPU pool
+            Parallel.forRange(n, 1, (from, to) -> {
+                for (int z = from; z < to; z++) {
+                    final int k = z;
+                    BufferedImage img = LabelPlanes.render((x, y) -> volume.get(x, y, k), w, h, w * s, h * s);
+                    Path png = staged.resolve(DirectoryStack.fileName(z, n));
+                    try {
+                        if (!ImageIO.write(img, "png", png.toFile())) throw new IOException("no PNG writer");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            });
             AtomicFiles.publish(List.of(new AtomicFiles.Move(staged, dir)), true);
+        } catch (UncheckedIOException e) {
+            throw new IOException("cannot write " + dir + ": " + AtomicFiles.reason(e.getCause(), dir, staged), e.getCause());
         } finally {
             AtomicFiles.discard(staged);   // gone already when published
         }

@@ -19,7 +19,11 @@ import org.wpunet.tracking.VoxelSize;
  * other). Label 0 is "no grain": it counts towards nothing.
  */
 public final class GrainStatistics {
+    /** Suggested file names in an output directory (what {@code track} writes). */
+    public static final String CSV = "grains.csv", HISTOGRAM = "grain-sizes.png";
+
     private final List<Grain> grains;
+    private final int[] ids;
     private final VoxelSize voxel;
     private final LognormalFit fit;
     private final double interceptX, interceptY, interceptZ;
@@ -27,6 +31,7 @@ public final class GrainStatistics {
 
     private GrainStatistics(List<Grain> grains, VoxelSize voxel, double ix, double iy, double iz, int w, int h, int d) {
         this.grains = List.copyOf(grains);
+        this.ids = grains.stream().mapToInt(Grain::id).toArray();
         this.voxel = voxel;
         this.fit = LognormalFit.of(grains.stream().mapToDouble(Grain::eqDiameterUm).toArray());
         this.interceptX = ix; this.interceptY = iy; this.interceptZ = iz;
@@ -75,7 +80,7 @@ public final class GrainStatistics {
 
     /** The grain with this id, or null. */
     public Grain grain(int id) {
-        int k = Arrays.binarySearch(grains.stream().mapToInt(Grain::id).toArray(), id);
+        int k = Arrays.binarySearch(ids, id);
         return k >= 0 ? grains.get(k) : null;
     }
 

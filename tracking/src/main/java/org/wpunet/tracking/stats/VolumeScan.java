@@ -90,10 +90,10 @@ final class VolumeScan {
             table = new int[max + 1];
             for (int l : lab) table[l] = 1;
             int k = 0;
-            int[] ids = new int[max + 1];
-            for (int id = 1; id <= max; id++) if (table[id] != 0) { ids[k] = id; table[id] = k++; }
+            int[] found = new int[max + 1];
+            for (int id = 1; id <= max; id++) if (table[id] != 0) { found[k] = id; table[id] = k++; }
             table[0] = -1;
-            lastIds = Arrays.copyOf(ids, k);
+            lastIds = Arrays.copyOf(found, k);
             return;
         }
         // sparse huge ids: sort the distinct ones

@@ -154,8 +154,14 @@ class VolumeExportsTest {
     void writeAllWritesEveryOutputAndRefusesToReplaceForeignFiles() throws IOException {
         LabelVolume v = volume(12, 10, 3, 7);
         Path out = dir.resolve("new/out");
-        List<Path> written = VolumeExports.writeAll(v, out, VOXEL);
+        List<Path> told = new java.util.ArrayList<>();
+        List<Path> written = VolumeExports.writeAll(v, out, VOXEL, (p, done, total) -> {
+            assertEquals(told.size() + 1, done);
+            assertEquals(5, total);
+            told.add(p);
+        });
         assertEquals(VolumeExports.OUTPUT_NAMES.stream().map(out::resolve).toList(), written);
+        assertEquals(written, told);
         for (Path p : written) assertTrue(Files.exists(p), p.toString());
         // a second run replaces its own outputs
         LabelVolume other = volume(12, 10, 2, 8);
