@@ -31,7 +31,7 @@ import org.wpunet.train.TrainingModel;
  * Trains the same/different-grain classifier (the original's {@code train_track_net.py}): pairs of
  * {@link PairDataset} with the original's augmentation, class-weighted cross-entropy (class 0 weighted
  * by #different / #same of the training pairs, as the original's [2.43, 1] and [3.41, 1]), RMSprop at
- * a constant rate (the original) or cosine-annealed (our small net's default); per epoch validation accuracy, log.csv, and checkpoints {@code last} (with the
+ * a constant rate (the original) or cosine-annealed (our small net's default); per epoch validation accuracy, log.csv, curves.png and checkpoints {@code last} (with the
  * optimiser, for --resume) and {@code best} (highest validation accuracy) in RUN/checkpoints/, each
  * written to a staging directory and swapped in whole.
  */
@@ -141,6 +141,7 @@ public final class TrackerTrainer implements AutoCloseable {
         boolean best = e.accuracy() > state.bestAccuracy;
         if (best) state.bestAccuracy = e.accuracy();
         AtomicFiles.writeString(runDir.resolve(LOG), state.csv());
+        TrackerCurves.write(runDir, state.history);
         state.nextEpoch();
         if (best) save(BEST, false);
         save(LAST, true);

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         description = {"Train the CNN tracker (same/different grain of two adjacent slices) on ground-truth 3D label stacks.",
                 "Pairs: every grain of slice z with every overlapping grain of slice z-1 (the original's crops); the last",
                 "--val-fraction of each stack's slice pairs is held out. Class-weighted cross-entropy, RMSprop, the original's",
-                "channel-swap/flip/rot90 augmentation. RUN_DIR receives checkpoints/{last,best}/ and log.csv;",
+                "channel-swap/flip/rot90 augmentation. RUN_DIR receives checkpoints/{last,best}/, log.csv and curves.png;",
                 "--resume continues a run. Use the result with track --method cnn --model RUN_DIR."})
 public final class TrainTrackerCommand implements Callable<Integer>, Subcommand {
     @Spec

@@ -46,6 +46,8 @@ class TrackerTrainerTest {
         List<String> log = Files.readAllLines(dir.resolve(TrackerTrainer.LOG));
         assertEquals(5, log.size());
         assertTrue(log.get(0).startsWith("epoch,step,lr,train_loss"));
+        java.awt.image.BufferedImage curves = javax.imageio.ImageIO.read(dir.resolve(TrackerCurves.FILE).toFile());
+        assertEquals(1120, curves.getWidth());
 
         // the trained run opens as a linker and links the grains of two sections
         try (CnnLinker l = CnnLinker.open(dir.toString(), "cpu", false)) {
