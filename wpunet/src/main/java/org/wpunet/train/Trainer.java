@@ -146,11 +146,24 @@ public final class Trainer implements AutoCloseable {
 
     /** Trains until the configured epoch count; returns the final state. */
     public RunState run() throws IOException {
+        return run(null);
+    }
+
+    /**
+     * Trains until the configured epoch count or, whichever comes first, the end of the epoch during
+     * which the time {@code budget} (null: none) runs out; at least one epoch runs. Returns the final state.
+     */
+    public RunState run(java.time.Duration budget) throws IOException {
         java.nio.file.Files.createDirectories(runDir);
         boolean tf32Before = Precision.allowTf32();
         Precision.setAllowTf32(config.precision().equals("tf32"));
+        long start = System.nanoTime();
         try {
-            while (state.epoch <= config.epochs()) runEpoch();
+            boolean first = true;
+            while (state.epoch <= config.epochs() && (first || budget == null || System.nanoTime() - start < budget.toNanos())) {
+                runEpoch();
+                first = false;
+            }
         } finally {
             Precision.setAllowTf32(tf32Before);
         }

@@ -15,6 +15,7 @@ import org.wpunet.data.LabelVolume;
 import org.wpunet.tracking.CentroidLinker;
 import org.wpunet.tracking.GrainLinker;
 import org.wpunet.tracking.OverlapLinker;
+import org.wpunet.tracking.cnn.CnnLinker;
 import org.wpunet.tracking.SliceAlignment;
 import org.wpunet.tracking.StackTracker;
 import org.wpunet.tracking.TrackingMethod;
@@ -48,8 +49,13 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
     @Option(names = "--method", defaultValue = "overlap", paramLabel = "centroid|overlap|cnn|watershed",
             description = "centroid, overlap (default) or cnn: the original's methods 1-3; watershed: seeded 3D watershed")
     String method;
-    @Option(names = "--model", paramLabel = "FILE", description = "the tracker network for --method cnn")
+    @Option(names = "--model", paramLabel = "FILE|RUN_DIR",
+            description = "the tracker network for --method cnn: a train-tracker run or model.safetensors (default: the bundled one)")
     Path model;
+    @Option(names = "--tta", description = "cnn: the original's 7-way test-time augmentation (7x the work)")
+    boolean tta;
+    @Option(names = "--device", paramLabel = "auto|cpu|cuda[:k]", description = "cnn: where the tracker network runs (default auto)")
+    String device;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory (new or empty, or --force)")
     Path out;
     @Option(names = "--truth", paramLabel = "FILE.h5|DIR|FILE.tif", description = "true 3D labels (dataset label) to score against")
@@ -75,7 +81,8 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
         PrintWriter stdout = spec.commandLine().getOut();
         TrackingMethod m = TrackingMethod.parse(method);
         VoxelSize voxel = new VoxelSize(pixelUm, spacingUm);
-        if (model != null && m != TrackingMethod.CNN) throw new IllegalArgumentException("--model applies to --method cnn only");
+        if ((model != null || tta || device != null) && m != TrackingMethod.CNN)
+            throw new IllegalArgumentException("--model, --tta and --device apply to --method cnn only");
         Path dir = out.toAbsolutePath().normalize();
         checkOutput(dir);
         GrainLinker linker = m.linksSlices() ? linkerFor(m) : null;
@@ -114,6 +121,8 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
         try (TrackProgress progress = new TrackProgress(quiet, n, err)) {
             volume = m.linksSlices() ? StackTracker.track(slices, w, h, linker, progress)
                     : new WatershedTracker(voxel).track(slices, prob, w, h, progress);
+        } finally {
+            if (linker instanceof CnnLinker c) c.close();
         }
         AtomicFiles.createParentDirectories(dir.resolve("x"));
         VolumeExports.writeAll(volume, dir, voxel);
@@ -134,15 +143,12 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
         return 0;
     }
 
-    /**
-     * The linker of a slice-by-slice method. The CNN linker needs a trained network ({@code --model});
-     * builds without it answer with one clear error.
-     */
-    GrainLinker linkerFor(TrackingMethod m) {
+    /** The linker of a slice-by-slice method; cnn opens {@code --model} (default: the bundled tracker model). */
+    GrainLinker linkerFor(TrackingMethod m) throws IOException {
         return switch (m) {
             case CENTROID -> new CentroidLinker();
             case OVERLAP -> new OverlapLinker();
-            case CNN -> throw new IllegalArgumentException("the cnn tracker is not available in this build");
+            case CNN -> CnnLinker.open(model == null ? null : model.toString(), device, tta);
             case WATERSHED -> throw new IllegalStateException("watershed does not link slices");
         };
     }

@@ -119,9 +119,9 @@ class TrackCommandTest {
         // watershed without probability
         assertError(run("track", "--boundaries", seg.resolve("boundary").toString(), "--method", "watershed", "--out",
                 dir.resolve("o4").toString()), "needs the boundary probability");
-        // the cnn tracker in a build without it, an unknown method
-        assertError(run("track", "--boundaries", seg.toString(), "--method", "cnn", "--out", dir.resolve("o5").toString()),
-                "the cnn tracker is not available in this build");
+        // a cnn model that is not one, an unknown method
+        assertError(run("track", "--boundaries", seg.toString(), "--method", "cnn", "--model", other.toString(), "--out",
+                dir.resolve("o5").toString()), "other.h5");
         assertError(run("track", "--boundaries", seg.toString(), "--method", "nearest", "--out", dir.resolve("o6").toString()),
                 "--method must be one of centroid, overlap, cnn, watershed");
         // a non-empty output directory needs --force, and then only track's outputs are replaced
