@@ -9,7 +9,7 @@ import java.util.List;
 import org.wpunet.core.Device;
 import org.wpunet.image.LabelImage;
 import org.wpunet.nn.io.Safetensors;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.tracking.GrainLinker;
 import org.wpunet.train.TrainingModel;
 
@@ -51,7 +51,7 @@ public final class CnnLinker implements GrainLinker, AutoCloseable {
     }
 
     /** A linker scoring with a network (put in eval mode) on a device, with the 7-way test-time augmentation when {@code augment}. */
-    public static CnnLinker of(Module model, TrackerNet net, Device device, boolean augment) {
+    public static CnnLinker of(Layer model, TrackerNet net, Device device, boolean augment) {
         NetworkScorer s = new NetworkScorer(model, device, augment);
         return new CnnLinker(s, net.size(), augment ? PairTransforms.TTA_COPIES : 1, model);
     }
@@ -105,10 +105,10 @@ public final class CnnLinker implements GrainLinker, AutoCloseable {
         return p;
     }
 
-    private static Module load(Path file, TrackerNet net, Device d) throws IOException {
-        Module m = net.build(0);
+    private static Layer load(Path file, TrackerNet net, Device d) throws IOException {
+        Layer m = net.build(0);
         try (Safetensors.Contents c = Safetensors.readContents(file)) {
-            Module.LoadReport r = m.loadStateDict(c.tensors(), false);
+            Layer.LoadReport r = m.loadStateDict(c.tensors(), false);
             if (!r.isClean()) {
                 m.close();
                 throw new IllegalArgumentException(file + ": does not fit the " + net.net() + " tracker: " + r);

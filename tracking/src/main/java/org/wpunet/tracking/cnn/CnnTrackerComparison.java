@@ -50,7 +50,7 @@ public final class CnnTrackerComparison {
                 continue;
             }
             CnnLinker linker;
-            org.wpunet.nn.module.Module model = null;
+            org.wpunet.nn.module.Layer model = null;
             if (spec.startsWith("untrained:")) {
                 TrackerNet net = TrackerNet.withDefaultSize(spec.substring(10));
                 model = net.build(1);

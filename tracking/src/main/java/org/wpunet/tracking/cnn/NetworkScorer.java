@@ -6,7 +6,7 @@ import org.wpunet.core.Tensor;
 import org.wpunet.nn.autograd.NoGrad;
 import org.wpunet.nn.autograd.Ops;
 import org.wpunet.nn.autograd.Variable;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 
 /**
  * P(same grain) from a tracker network: softmax(logits)[:, 0] in eval mode; with test-time
@@ -14,11 +14,11 @@ import org.wpunet.nn.module.Module;
  * hflip, vflip, rot 90/180/270).
  */
 final class NetworkScorer implements CnnLinker.Scorer {
-    private final Module model;
+    private final Layer model;
     private final Device device;
     private final boolean augment;
 
-    NetworkScorer(Module model, Device device, boolean augment) {
+    NetworkScorer(Layer model, Device device, boolean augment) {
         this.model = model;
         this.device = device;
         this.augment = augment;

@@ -8,7 +8,7 @@ import org.wpunet.nn.module.Conv2d;
 import org.wpunet.nn.module.Flatten;
 import org.wpunet.nn.module.Linear;
 import org.wpunet.nn.module.MaxPool2d;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.module.ReLU;
 import org.wpunet.nn.module.Sequential;
 
@@ -20,7 +20,7 @@ import org.wpunet.nn.module.Sequential;
  * multiply-adds per pair against VGG13-BN's 11 G at 224). Keys: {@code features.N.*},
  * {@code classifier.N.*} like the VGG's.
  */
-public final class SmallTracker extends Module {
+public final class SmallTracker extends Layer {
     static final int[] WIDTHS = {16, 32, 64, 64};
     private final Sequential features, classifier;
 

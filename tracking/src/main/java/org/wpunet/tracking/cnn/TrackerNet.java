@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.wpunet.core.Rng;
 import org.wpunet.nn.io.Json;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 
 /**
  * Which tracker network and which crop size: what a model file needs besides its weights. Stored as
@@ -32,7 +32,7 @@ public record TrackerNet(String net, int size) {
     }
 
     /** A freshly initialised network. */
-    public Module build(long seed) {
+    public Layer build(long seed) {
         Rng rng = new Rng(seed);
         return net.equals(VGG13BN) ? new Vgg13BnTracker(rng) : new SmallTracker(rng);
     }

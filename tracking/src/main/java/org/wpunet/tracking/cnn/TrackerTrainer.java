@@ -20,7 +20,7 @@ import org.wpunet.nn.io.Json;
 import org.wpunet.nn.io.Safetensors;
 import org.wpunet.nn.loss.Losses;
 import org.wpunet.nn.loss.Reduction;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.optim.Optimizer;
 import org.wpunet.nn.optim.ParamGroup;
 import org.wpunet.nn.optim.RMSprop;
@@ -57,7 +57,7 @@ public final class TrackerTrainer implements AutoCloseable {
     private final Path runDir;
     private final Device device;
     private final PairDataset train, validation;
-    private final Module model;
+    private final Layer model;
     private final Optimizer optimizer;
     private final org.wpunet.nn.optim.LrScheduler schedule;
     private final Tensor classWeight;
@@ -77,7 +77,7 @@ public final class TrackerTrainer implements AutoCloseable {
         }
         if (validation.size() == 0) throw new IllegalArgumentException("no validation pairs: give stacks with more slices or a larger --val-fraction");
         this.device = TrainingModel.resolveDevice(config.device());
-        Module m = config.net().build(config.seed());
+        Layer m = config.net().build(config.seed());
         m.to(device, org.wpunet.core.DType.F32);
         this.model = m;
         this.optimizer = new RMSprop(List.of(new ParamGroup(m.parameters(), config.lr(), 0)), config.alpha(), config.eps(), 0, false);
@@ -88,7 +88,7 @@ public final class TrackerTrainer implements AutoCloseable {
         this.state = resumed != null ? resumed.state() : new TrackerRunState();
     }
 
-    public Module model() { return model; }
+    public Layer model() { return model; }
 
     public Device device() { return device; }
 
@@ -168,7 +168,7 @@ public final class TrackerTrainer implements AutoCloseable {
      * Weighted loss, accuracy, and the recall of class 0 and class 1 of a model (put in eval mode) on
      * all pairs of a dataset, without augmentation.
      */
-    public static double[] evaluate(Module model, PairDataset data, int size, Device device, Tensor classWeight, int batch) {
+    public static double[] evaluate(Layer model, PairDataset data, int size, Device device, Tensor classWeight, int batch) {
         model.eval();
         double lossSum = 0, weightSum = 0;
         long[] right = new long[2], total = new long[2];
@@ -251,7 +251,7 @@ public final class TrackerTrainer implements AutoCloseable {
         }
     }
 
-    private static void restore(Path dir, Module model, Optimizer optimizer) throws IOException {
+    private static void restore(Path dir, Layer model, Optimizer optimizer) throws IOException {
         try (Safetensors.Contents m = Safetensors.readContents(dir.resolve(MODEL_FILE))) {
             model.loadStateDict(m.tensors(), true);
         }

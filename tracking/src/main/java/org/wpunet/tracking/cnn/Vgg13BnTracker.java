@@ -8,7 +8,7 @@ import org.wpunet.nn.module.Conv2d;
 import org.wpunet.nn.module.Dropout;
 import org.wpunet.nn.module.Linear;
 import org.wpunet.nn.module.MaxPool2d;
-import org.wpunet.nn.module.Module;
+import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.module.ReLU;
 import org.wpunet.nn.module.Sequential;
 
@@ -21,7 +21,7 @@ import org.wpunet.nn.module.Sequential;
  * torchvision's ({@code features.N.*}, {@code classifier.N.*}). Init as torchvision: conv weights
  * kaiming-normal (fan_out, ReLU gain), biases 0; BN 1/0; linear N(0, 0.01), biases 0.
  */
-public final class Vgg13BnTracker extends Module {
+public final class Vgg13BnTracker extends Layer {
     /** Configuration B; 0 stands for a 2x2 max pool. */
     private static final int[] CFG = {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
 
