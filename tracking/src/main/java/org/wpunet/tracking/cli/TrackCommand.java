@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.wpunet.cli.OutputPolicy;
 import org.wpunet.cli.Subcommand;
 import org.wpunet.cli.VersionProvider;
 import org.wpunet.core.io.AtomicFiles;
@@ -83,8 +84,14 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
         VoxelSize voxel = new VoxelSize(pixelUm, spacingUm);
         if ((model != null || tta || device != null) && m != TrackingMethod.CNN)
             throw new IllegalArgumentException("--model, --tta and --device apply to --method cnn only");
-        Path dir = out.toAbsolutePath().normalize();
-        checkOutput(dir);
+        // the one output policy (OutputPolicy): new or empty DIR, or --force replacing only what wpunet wrote
+        java.util.List<String> outputs = new java.util.ArrayList<>(VolumeExports.OUTPUT_NAMES);
+        outputs.addAll(java.util.List.of(GRAINS_CSV, HISTOGRAM, ALIGNMENT, SCORES));
+        java.util.List<Path> inputs = new java.util.ArrayList<>(java.util.List.of(boundaries));
+        if (probability != null) inputs.add(probability);
+        if (truth != null) inputs.add(truth);
+        if (model != null) inputs.add(model);
+        Path dir = OutputPolicy.directory("--out", out, force, outputs, inputs);
         GrainLinker linker = m.linksSlices() ? linkerFor(m) : null;
 
         TrackInputs.Boundaries in = TrackInputs.boundaries(boundaries);
@@ -125,15 +132,31 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
             if (linker instanceof CnnLinker c) c.close();
         }
         AtomicFiles.createParentDirectories(dir.resolve("x"));
-        VolumeExports.writeAll(volume, dir, voxel);
-        GrainStatistics stats = GrainStatistics.of(volume, voxel);
-        stats.writeCsv(dir.resolve(GRAINS_CSV));
-        stats.writeHistogram(dir.resolve(HISTOGRAM));
-        if (shifts != null) writeShifts(dir.resolve(ALIGNMENT), shifts);
+        // everything is written into a staging directory beside DIR, then moved into place together
+        Path stage = AtomicFiles.stagingDirectory(dir.resolve(SCORES));
+        GrainStatistics stats;
+        TrackingScores s = null;
+        try {
+            VolumeExports.writeAll(volume, stage, voxel);
+            stats = GrainStatistics.of(volume, voxel);
+            stats.writeCsv(stage.resolve(GRAINS_CSV));
+            stats.writeHistogram(stage.resolve(HISTOGRAM));
+            if (shifts != null) writeShifts(stage.resolve(ALIGNMENT), shifts);
+            if (trueVolume != null) {
+                s = TrackingScores.compare(volume, trueVolume);
+                AtomicFiles.writeString(stage.resolve(SCORES), s.toJsonText() + "\n");
+            }
+            java.util.List<AtomicFiles.Move> moves = new java.util.ArrayList<>();
+            for (String name : outputs)
+                if (Files.exists(stage.resolve(name), LinkOption.NOFOLLOW_LINKS)) moves.add(new AtomicFiles.Move(stage.resolve(name), dir.resolve(name)));
+            AtomicFiles.Move marker = OutputPolicy.markerMove(dir, stage, moves);
+            if (marker != null) moves.add(marker);
+            AtomicFiles.publish(moves, true);
+        } finally {
+            AtomicFiles.discard(stage);
+        }
         for (String line : stats.summaryLines()) stdout.println(line);
-        if (trueVolume != null) {
-            TrackingScores s = TrackingScores.compare(volume, trueVolume);
-            AtomicFiles.writeString(dir.resolve(SCORES), s.toJsonText() + "\n");
+        if (s != null) {
             stdout.println(String.format(Locale.ROOT, "3D scores: ARI %.4f  RI %.4f  VI %.4f (merge %.4f, split %.4f)  grains %d (true %d)  "
                     + "link accuracy %.4f", s.ari(), s.ri(), s.vi(), s.viMerge(), s.viSplit(), s.grains(), s.trueGrains(), s.linkAccuracy()));
         }
@@ -151,16 +174,6 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
             case CNN -> CnnLinker.open(model == null ? null : model.toString(), device, tta);
             case WATERSHED -> throw new IllegalStateException("watershed does not link slices");
         };
-    }
-
-    /** DIR must be new or empty; with --force it may hold other things, and only track's own outputs are replaced. */
-    private void checkOutput(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        if (!Files.isDirectory(dir)) throw new IOException("cannot write " + dir + ": exists and is not a directory");
-        if (force) return;
-        try (Stream<Path> s = Files.list(dir)) {
-            if (s.findAny().isPresent()) throw new IOException(dir + " exists and is not empty (use --force to replace track's outputs there)");
-        }
     }
 
     private static void writeShifts(Path file, SliceAlignment.Shift[] shifts) throws IOException {

@@ -130,6 +130,14 @@ class TrackCommandTest {
         assertError(run("track", "--boundaries", seg.toString(), "--out", busy.toString()), "not empty");
         assertEquals(0, run("track", "--boundaries", seg.toString(), "--out", busy.toString(), "--force", "--quiet").rc);
         assertEquals("mine", Files.readString(busy.resolve("notes.txt")));
+        // the marker lists what track wrote; --force replaces those, never a file of the user's under an output's name
+        String marker = Files.readString(busy.resolve(org.wpunet.cli.OutputPolicy.MARKER));
+        assertTrue(marker.contains("label.h5") && marker.contains("grains.csv") && !marker.contains("notes.txt"), marker);
+        assertEquals(0, run("track", "--boundaries", seg.toString(), "--out", busy.toString(), "--force", "--quiet").rc);
+        Path foreign = Files.createDirectories(dir.resolve("foreign"));
+        Files.writeString(foreign.resolve("grains.csv"), "my own table");
+        assertError(run("track", "--boundaries", seg.toString(), "--out", foreign.toString(), "--force"), "which wpunet did not write");
+        assertEquals("my own table", Files.readString(foreign.resolve("grains.csv")));
     }
 
     private static void assertError(Run r, String message) {
