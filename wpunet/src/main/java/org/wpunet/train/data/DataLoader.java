@@ -31,6 +31,8 @@ public final class DataLoader implements AutoCloseable {
     private final long seed;
     private final boolean shuffle;
     private final ForkJoinPool pool;
+    /** Every worker thread the pool made, so close() can wait until each has really ended. */
+    private final java.util.Queue<Thread> workers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final String threadPrefix;
     private volatile boolean closed;
 
@@ -48,6 +50,7 @@ public final class DataLoader implements AutoCloseable {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setName(threadPrefix + t.getPoolIndex());
             t.setDaemon(true);
+            workers.add(t);
             return t;
         }, null, false);
     }
@@ -100,8 +103,15 @@ public final class DataLoader implements AutoCloseable {
         closed = true;
         pool.shutdownNow();
         try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             if (!pool.awaitTermination(30, TimeUnit.SECONDS))
                 throw new IllegalStateException("data loader threads did not stop within 30 s");
+            // a terminated pool's threads may still be finishing their run(); wait for them to end
+            for (Thread t : workers) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || !t.join(java.time.Duration.ofMillis(left)))
+                    throw new IllegalStateException("data loader thread " + t.getName() + " did not stop within 30 s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
