@@ -43,6 +43,7 @@ public final class DemoCommand implements Callable<Integer>, Subcommand {
                 .toAbsolutePath().normalize();
         checkNewDirectory(dir);
         Files.createDirectories(dir);
+        org.wpunet.cli.OutputPolicy.markNew(dir);   // a wpunet output (the one output policy of every command)
         System.err.printf("demo: %s configuration, seed %d, writing to %s%n", plan.name(), s, dir);
         try (StageProgress progress = new StageProgress(System.err, System.console() == null)) {
             Demo.Result r = new Demo(plan, s, dir, progress).run();
@@ -53,7 +54,10 @@ public final class DemoCommand implements Callable<Integer>, Subcommand {
 
     /** The demo writes many files: only into a new or empty directory, never over anything. */
     static void checkNewDirectory(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            org.wpunet.cli.OutputPolicy.directory("--out", dir, false, null, java.util.List.of());   // not a file-like name, not under a file
+            return;
+        }
         if (!Files.isDirectory(dir)) throw new IOException("cannot write into " + dir + ": it exists and is not a directory");
         try (Stream<Path> s = Files.list(dir)) {
             if (s.findAny().isPresent()) throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");

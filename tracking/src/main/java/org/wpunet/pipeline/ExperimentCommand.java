@@ -72,6 +72,7 @@ public final class ExperimentCommand implements Callable<Integer>, Subcommand {
             throw new IllegalArgumentException("the stack's " + stack.slices() + " slices split as the paper's (" + splits
                     + ") leave fewer than 2 slices for training, validation or test; use a stack of at least 19 slices");
         Files.createDirectories(dir);
+        org.wpunet.cli.OutputPolicy.markNew(dir);
         System.err.printf("experiment: 6 variants, %s, widths %s on %s, writing to %s%n", b.describe(), p.cliName(), d, dir);
         try (StageProgress progress = new StageProgress(System.err, System.console() == null)) {
             Experiment.Result r = new Experiment(new ExperimentPlan(base), stack, name, splits, b.describe(), dir, progress).run();

@@ -86,7 +86,7 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
             }
         } else {
             if (data == null) throw new IllegalArgumentException("--data is required (a ground-truth stack), unless --resume");
-            checkNewRunDir(runDir);
+            checkNewRunDir(runDir, data);
             String n = net == null ? TrackerNet.SMALL : net;
             TrackerNet tn = size == null ? TrackerNet.withDefaultSize(n) : new TrackerNet(n, size);
             TrackerTrainConfig d = TrackerTrainConfig.defaults(joined(data), tn);
@@ -139,14 +139,22 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
         return String.join(java.io.File.pathSeparator, s);
     }
 
-    private static void checkNewRunDir(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+    /** A new or empty run directory, created with the marker of a wpunet output (the one output policy of every command). */
+    private static void checkNewRunDir(Path dir, java.util.List<Path> inputs) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            org.wpunet.cli.OutputPolicy.directory("--out", dir, false, null, inputs);   // not an input, not a file-like name
+            Files.createDirectories(dir);
+            org.wpunet.cli.OutputPolicy.markNew(dir);
+            return;
+        }
         if (!Files.isDirectory(dir)) throw new IOException("cannot use " + dir + " as the run directory: it exists and is not a directory");
         if (Files.exists(TrackerTrainer.checkpointDir(dir, TrackerTrainer.LAST).resolve(TrackerTrainer.STATE_FILE)))
             throw new IllegalArgumentException(dir + " already holds a train-tracker run: add --resume to continue it, or choose another --out");
-        try (Stream<Path> s = Files.list(dir)) {
-            if (s.findAny().isPresent()) throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
+        try (Stream<Path> s = Files.list(dir)) {   // only the marker of a run that failed to start counts as empty
+            if (s.anyMatch(p -> !p.getFileName().toString().equals(org.wpunet.cli.OutputPolicy.MARKER)))
+                throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
         }
+        if (!Files.exists(dir.resolve(org.wpunet.cli.OutputPolicy.MARKER))) org.wpunet.cli.OutputPolicy.markNew(dir);
     }
 
     /** A progress bar per epoch (with ETA) on a terminal; plain lines about every 30 s otherwise. */
