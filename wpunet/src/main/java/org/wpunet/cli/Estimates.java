@@ -57,6 +57,26 @@ public final class Estimates {
         return plane * slices * 18 + plane * 72;
     }
 
+    /**
+     * train, CPU: one training step's activations and their gradients. Each of the five levels l keeps
+     * about 14 float planes per channel (the encoder's and decoder's two convolutions with fused batch
+     * norm + ReLU, the concatenation, and their gradients), at (crop / 2^l)^2 pixels and widths[l]
+     * channels, for every sample of the batch; plus the validation tiles' forward. Calibrated on the
+     * small preset: 14 x 4 bytes gives 0.78 GiB for widths 16..256, batch 8, crop 256, where a step
+     * measured 0.84 GiB (benchmarks/compare-wpunet-cpu.sh).
+     */
+    public static long trainStepBytes(int[] widths, int batch, int crop) {
+        long perSample = 0;
+        for (int l = 0; l < widths.length; l++) {
+            long side = crop >> l;
+            perSample += 14L * widths[l] * side * side * Float.BYTES;
+        }
+        return perSample * batch;
+    }
+
+    /** The training stacks in memory: image and boundary (1 byte each) and label (4) per voxel, plus weight maps per crop. */
+    public static long stackBytes(long voxels) { return voxels * 6; }
+
     /** Width and height of an image file from its header (nothing decoded), or null if no reader knows it. */
     public static int[] imageSize(Path file) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {

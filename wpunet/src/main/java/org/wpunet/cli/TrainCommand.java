@@ -20,6 +20,7 @@ import org.wpunet.train.EpochMetrics;
 import org.wpunet.train.RunState;
 import org.wpunet.train.TrainConfig;
 import org.wpunet.train.Trainer;
+import org.wpunet.train.TrainingModel;
 import org.wpunet.train.data.MixedPrevMask;
 import org.wpunet.train.data.PrevMaskMode;
 import org.wpunet.train.loss.LossKind;
@@ -146,6 +147,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
         List<SerialStack> stacks = new ArrayList<>();
         for (String p : config.dataPaths()) stacks.add(StackInput.readWithTruth(Path.of(p)));
+        if (TrainingModel.resolveDevice(config.device()).isCpu()) {
+            // refuse up front, with the figure and the fix, rather than fail with an OutOfMemoryError mid-epoch
+            long voxels = 0;
+            for (SerialStack st : stacks) voxels += (long) st.width() * st.height() * st.slices();
+            Estimates.requireHeap("train", Estimates.trainStepBytes(config.widths(), config.batch(), config.crop()) + Estimates.stackBytes(voxels),
+                    "--batch " + config.batch() + ", --crop " + config.crop() + ", widths " + java.util.Arrays.toString(config.widths()));
+        }
         if (!resume && !Files.exists(runDir.resolve(OutputPolicy.MARKER))) {
             Files.createDirectories(runDir);
             OutputPolicy.markNew(runDir);   // a wpunet output: no file of it may be replaced by another command's --force

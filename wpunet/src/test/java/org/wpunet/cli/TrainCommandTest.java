@@ -89,6 +89,12 @@ class TrainCommandTest {
         var noResume = train("--out", tmp.resolve("r4").toString(), "--resume");
         assertEquals(2, noResume.rc());
         assertTrue(noResume.err().contains("no checkpoint"), noResume.err());
-        for (var x : List.of(r, missing, loss, crop, noResume)) assertEquals(1, x.err().strip().lines().count(), x.err());
+        // a step that cannot fit in the heap is refused up front, with the figure and the fix
+        var huge = train("--data", data.toString(), "--out", tmp.resolve("r5").toString(), "--batch", "1000000", "--crop", "32",
+                "--widths", "4,4,8,8,8", "--device", "cpu", "--train-slices", "1-3", "--val-slices", "4-6");
+        assertEquals(2, huge.rc());
+        assertTrue(huge.err().contains("needs about") && huge.err().contains("--batch 1000000") && huge.err().contains("WPUNET_JAVA_OPTS"),
+                huge.err());
+        for (var x : List.of(r, missing, loss, crop, noResume, huge)) assertEquals(1, x.err().strip().lines().count(), x.err());
     }
 }
