@@ -11,9 +11,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.wpunet.data.SerialStack;
 import org.wpunet.train.Checkpoints;
 import org.wpunet.train.EpochMetrics;
@@ -225,72 +222,40 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** A progress bar per epoch on a terminal; plain lines (about every 30 s and per epoch) otherwise. */
+    /** Trainer events to {@link EpochProgress}: a bar per epoch on a terminal, plain lines with ETA otherwise. */
     private static final class Progress implements Trainer.Listener {
-        private final boolean plain;
-        private final PrintWriter err;
-        private ProgressBar bar;
-        private long lastLine, runStart = System.nanoTime(), stepsAtStart = -1;
-        private int epochs;
+        private final EpochProgress out;
 
         Progress(boolean plain, PrintWriter err) {
-            this.plain = plain;
-            this.err = err;
+            this.out = new EpochProgress(plain, err);
         }
 
         @Override
         public void epochStarted(int epoch, int epochs, int firstBatch, int batches, double lr) {
-            this.epochs = epochs;
-            if (plain) {
-                err.printf(Locale.ROOT, "epoch %d/%d: %d batches, lr %.3g%n", epoch, epochs, batches, lr);
-                lastLine = System.nanoTime();
-            } else {
-                bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs)).setInitialMax(batches)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().setUnit(" batches", 1).build();
-                bar.stepTo(firstBatch);
-            }
+            out.epochStarted(epoch, epochs, firstBatch, batches, lr);
         }
 
         @Override
         public void stepDone(int epoch, int batch, int batches, long step, double loss, double imagesPerSecond) {
-            if (stepsAtStart < 0) stepsAtStart = step - 1;
-            String extra = String.format(Locale.ROOT, "loss %.4f, %.1f img/s", loss, imagesPerSecond);
-            if (bar != null) {
-                bar.stepTo(batch);
-                bar.setExtraMessage(" " + extra);
-            } else if (plain && (System.nanoTime() - lastLine > 30e9 || batch == batches)) {
-                double perStep = (System.nanoTime() - runStart) / 1e9 / Math.max(1, step - stepsAtStart);
-                long left = (long) (epochs - epoch) * batches + (batches - batch);
-                err.printf(Locale.ROOT, "  epoch %d batch %d/%d (step %d): %s, ETA %s%n", epoch, batch, batches, step, extra,
-                        duration(left * perStep));
-                lastLine = System.nanoTime();
-            }
+            out.stepDone(epoch, batch, batches, step, String.format(Locale.ROOT, "loss %.4f, %.1f img/s", loss, imagesPerSecond));
         }
 
         @Override
         public void validating(int epoch, int tiles) {
-            if (bar != null) bar.setExtraMessage(" validating " + tiles + " tiles");
+            out.note("validating " + tiles + " tiles");
         }
 
         @Override
         public void epochDone(EpochMetrics m, boolean bestLoss, boolean bestVi) {
-            close();
             String noPrior = Double.isNaN(m.viNoPrior()) ? ""
                     : String.format(Locale.ROOT, " (without prior: VI %.3f, ARI %.3f)", m.viNoPrior(), m.ariNoPrior());
-            err.printf(Locale.ROOT, "epoch %d: train loss %.4f, val loss %.4f, VI %.3f (merge %.3f, split %.3f), ARI %.3f%s, %.1f img/s, %.0f s%s%s%n",
+            out.epochDone(String.format(Locale.ROOT, "epoch %d: train loss %.4f, val loss %.4f, VI %.3f (merge %.3f, split %.3f), ARI %.3f%s, %.1f img/s, %.0f s%s%s",
                     m.epoch(), m.trainLoss(), m.validationLoss(), m.vi(), m.viMerge(), m.viSplit(), m.ari(), noPrior, m.imagesPerSecond(), m.seconds(),
-                    bestLoss ? "  [best loss]" : "", bestVi ? "  [best VI]" : "");
+                    bestLoss ? "  [best loss]" : "", bestVi ? "  [best VI]" : ""));
         }
 
         void close() {
-            if (bar != null) bar.close();
-            bar = null;
-        }
-
-        private static String duration(double s) {
-            long t = Math.round(s);
-            return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t / 60 % 60)
-                    : String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60);
+            out.close();
         }
     }
 }

@@ -11,9 +11,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.wpunet.cli.EpochProgress;
 import org.wpunet.cli.Subcommand;
 import org.wpunet.cli.VersionProvider;
 import org.wpunet.data.Hdf5Stack;
@@ -157,67 +155,38 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
         if (!Files.exists(dir.resolve(org.wpunet.cli.OutputPolicy.MARKER))) org.wpunet.cli.OutputPolicy.markNew(dir);
     }
 
-    /** A progress bar per epoch (with ETA) on a terminal; plain lines about every 30 s otherwise. */
+    /** Trainer events to {@link EpochProgress}: a bar per epoch (with ETA) on a terminal, plain lines otherwise. */
     private static final class Progress implements TrackerTrainer.Listener {
-        private final boolean plain;
-        private final PrintWriter err;
-        private ProgressBar bar;
-        private long lastLine, runStart = System.nanoTime(), stepsAtStart = -1;
-        private int epochs;
+        private final EpochProgress out;
 
         Progress(boolean plain, PrintWriter err) {
-            this.plain = plain;
-            this.err = err;
+            this.out = new EpochProgress(plain, err);
         }
 
         @Override
         public void epochStarted(int epoch, int epochs, int firstBatch, int batches, double lr) {
-            this.epochs = epochs;
-            lastLine = System.nanoTime();
-            if (plain) err.printf(Locale.ROOT, "epoch %d/%d: %d batches, lr %.3g%n", epoch, epochs, batches, lr);
-            else {
-                bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs)).setInitialMax(batches)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().setUnit(" batches", 1).build();
-                bar.stepTo(firstBatch);
-            }
+            out.epochStarted(epoch, epochs, firstBatch, batches, lr);
         }
 
         @Override
         public void stepDone(int epoch, int batch, int batches, long step, double loss, double pairsPerSecond) {
-            if (stepsAtStart < 0) stepsAtStart = step - 1;
-            String extra = String.format(Locale.ROOT, "loss %.4f, %.1f pairs/s", loss, pairsPerSecond);
-            if (bar != null) {
-                bar.stepTo(batch);
-                bar.setExtraMessage(" " + extra);
-            } else if (plain && (System.nanoTime() - lastLine > 30e9 || batch == batches)) {
-                double perStep = (System.nanoTime() - runStart) / 1e9 / Math.max(1, step - stepsAtStart);
-                long left = (long) (epochs - epoch) * batches + (batches - batch);
-                err.printf(Locale.ROOT, "  epoch %d batch %d/%d: %s, ETA %s%n", epoch, batch, batches, extra, duration(left * perStep));
-                lastLine = System.nanoTime();
-            }
+            out.stepDone(epoch, batch, batches, step, String.format(Locale.ROOT, "loss %.4f, %.1f pairs/s", loss, pairsPerSecond));
         }
 
         @Override
         public void validating(int epoch, int pairs) {
-            if (bar != null) bar.setExtraMessage(" validating " + pairs + " pairs");
+            out.note("validating " + pairs + " pairs");
         }
 
         @Override
         public void epochDone(TrackerRunState.Epoch e, boolean best) {
-            close();
-            err.printf(Locale.ROOT, "epoch %d: train loss %.4f, val loss %.4f, val accuracy %.4f (same %.4f, different %.4f), %.1f pairs/s, %.0f s%s%n",
+            out.epochDone(String.format(Locale.ROOT, "epoch %d: train loss %.4f, val loss %.4f, val accuracy %.4f (same %.4f, different %.4f), %.1f pairs/s, %.0f s%s",
                     e.epoch(), e.trainLoss(), e.valLoss(), e.accuracy(), e.accuracySame(), e.accuracyDifferent(), e.pairsPerSecond(), e.seconds(),
-                    best ? "  [best]" : "");
+                    best ? "  [best]" : ""));
         }
 
         void close() {
-            if (bar != null) bar.close();
-            bar = null;
-        }
-
-        private static String duration(double s) {
-            long t = Math.round(s);
-            return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t / 60 % 60) : String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60);
+            out.close();
         }
     }
 }
