@@ -61,6 +61,9 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
     Path out;
     @Option(names = "--truth", paramLabel = "FILE.h5|DIR|FILE.tif", description = "true 3D labels (dataset label) to score against")
     Path truth;
+    @Option(names = "--truth-slices", paramLabel = "A-B", description = "the truth's slices (1-based, inclusive) that the boundary maps are; "
+            + "default: all, or the slice numbers of segment's NNN.png names (segment --slices 21-40 writes 021.png ... 040.png)")
+    String truthSlices;
     @Option(names = "--pixel-um", defaultValue = "1", description = "pixel size in um (default ${DEFAULT-VALUE})")
     double pixelUm;
     @Option(names = "--spacing-um", defaultValue = "1.8", description = "section spacing in um (default ${DEFAULT-VALUE})")
@@ -98,10 +101,13 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
         int w = in.width(), h = in.height(), n = in.slices().length;
         LabelVolume trueVolume = null;
         if (truth != null) {
-            trueVolume = TrackInputs.truth(truth);
+            trueVolume = truthFor(TrackInputs.truth(truth), in);
             if (trueVolume.width() != w || trueVolume.height() != h || trueVolume.depth() != n)
                 throw new IllegalArgumentException(truth + ": the truth is " + trueVolume.width() + "x" + trueVolume.height() + " with "
-                        + trueVolume.depth() + " slices, the boundary maps are " + w + "x" + h + " with " + n);
+                        + trueVolume.depth() + " slices, the boundary maps are " + w + "x" + h + " with " + n
+                        + (trueVolume.depth() > n ? " (give --truth-slices A-B: which slices of the truth they are)" : ""));
+        } else if (truthSlices != null) {
+            throw new IllegalArgumentException("--truth-slices needs --truth");
         }
         float[][] prob = null;
         if (m == TrackingMethod.WATERSHED) {
@@ -164,6 +170,25 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
         err.println("wrote " + volume.maxLabel() + " grains to " + dir + " (" + String.join(", ", VolumeExports.OUTPUT_NAMES) + ", "
                 + GRAINS_CSV + ", " + HISTOGRAM + (shifts != null ? ", " + ALIGNMENT : "") + (trueVolume != null ? ", " + SCORES : "") + ")");
         return 0;
+    }
+
+    /**
+     * The part of the truth that the boundary maps cover: {@code --truth-slices A-B}; else, for a truth with
+     * more slices, the slice numbers in the maps' file names (segment's {@code NNN.png}); else all of it.
+     */
+    private LabelVolume truthFor(LabelVolume t, TrackInputs.Boundaries in) {
+        int[] numbers = null;
+        if (truthSlices != null) {
+            int[] r = org.wpunet.train.data.TrainingSplits.parseRange(truthSlices, "--truth-slices", t.depth());
+            numbers = new int[r[1] - r[0]];   // r is 0-based, half-open
+            for (int k = 0; k < numbers.length; k++) numbers[k] = r[0] + 1 + k;
+        } else if (t.depth() > in.slices().length && in.numbers() != null && in.numbers()[in.numbers().length - 1] <= t.depth()) {
+            numbers = in.numbers();
+        }
+        if (numbers == null) return t;
+        int[][] planes = new int[numbers.length][];
+        for (int k = 0; k < numbers.length; k++) planes[k] = t.slice(numbers[k] - 1);
+        return LabelVolume.ofSlices(t.width(), t.height(), planes);
     }
 
     /** The linker of a slice-by-slice method; cnn opens {@code --model} (default: the bundled tracker model). */

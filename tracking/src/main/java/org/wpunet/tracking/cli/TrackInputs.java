@@ -30,7 +30,11 @@ final class TrackInputs {
     private TrackInputs() {}
 
     /** A stack of slices, all {@code width x height}; {@code source} says where they came from. */
-    record Boundaries(int width, int height, byte[][] slices, String source) {}
+    /**
+     * @param numbers the 1-based slice numbers of the maps when their file names say them ({@code 021.png}, as
+     *                {@code segment --slices 21-40} writes), else null
+     */
+    record Boundaries(int width, int height, byte[][] slices, String source, int[] numbers) {}
 
     /**
      * Boundary maps (non-zero = boundary, read as 255): a {@code segment} output directory (its
@@ -53,13 +57,13 @@ final class TrackInputs {
                             + " is " + w + "x" + h + ": all slices must have one size");
                 slices[k] = binary(g.pixels());
             }
-            return new Boundaries(w, h, slices, dir.toString());
+            return new Boundaries(w, h, slices, dir.toString(), sliceNumbers(files));
         }
         if (isHdf5(p)) {
             Volume v = hdf5(p, Hdf5Stack.BOUNDARY);
             byte[][] slices = new byte[v.n][v.plane()];
             v.forEach((k, i, x) -> { if (x != 0) slices[k][i] = (byte) 255; });
-            return new Boundaries(v.w, v.h, slices, p + ":" + Hdf5Stack.BOUNDARY);
+            return new Boundaries(v.w, v.h, slices, p + ":" + Hdf5Stack.BOUNDARY, null);
         }
         throw new IllegalArgumentException(p + ": expected a directory of boundary PNGs (segment's output) or an HDF5 file with dataset 'boundary'");
     }
@@ -144,6 +148,19 @@ final class TrackInputs {
         byte[] b = new byte[pixels.length];
         for (int i = 0; i < b.length; i++) if (pixels[i] != 0) b[i] = (byte) 255;
         return b;
+    }
+
+    /** 1-based slice numbers from names like {@code 021.png} (all of them, increasing), else null. */
+    static int[] sliceNumbers(List<Path> files) {
+        int[] n = new int[files.size()];
+        for (int k = 0; k < n.length; k++) {
+            String name = files.get(k).getFileName().toString();
+            String stem = name.substring(0, name.lastIndexOf('.'));
+            if (!stem.matches("\\d{1,9}")) return null;
+            n[k] = Integer.parseInt(stem);
+            if (n[k] < 1 || (k > 0 && n[k] <= n[k - 1])) return null;
+        }
+        return n;
     }
 
     private static List<Path> list(Path dir, String... endings) throws IOException {

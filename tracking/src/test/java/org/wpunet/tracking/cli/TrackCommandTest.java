@@ -79,6 +79,31 @@ class TrackCommandTest {
     }
 
     @Test
+    void aSliceRangeIsScoredAgainstTheMatchingSlicesOfTheTruth() throws Exception {
+        // segment --slices 3-6 writes 003.png ... 006.png: the truth's slices 3-6 are compared, found from the names
+        Path b = Files.createDirectories(dir.resolve("part/boundary"));
+        for (int k = 2; k < STACK.slices(); k++)
+            PngIO.writeGray8(b.resolve(String.format("%03d.png", k + 1)), STACK.boundaries()[k], STACK.width(), STACK.height());
+        Run byName = run("track", "--boundaries", dir.resolve("part").toString(), "--truth", h5().toString(), "--out", dir.resolve("p1").toString());
+        assertEquals(0, byName.rc, byName.err);
+        Run byOption = run("track", "--boundaries", dir.resolve("part").toString(), "--truth", h5().toString(), "--truth-slices", "3-6",
+                "--out", dir.resolve("p2").toString());
+        assertEquals(0, byOption.rc, byOption.err);
+        String s1 = Files.readString(dir.resolve("p1/scores.json")), s2 = Files.readString(dir.resolve("p2/scores.json"));
+        assertEquals(s1, s2);
+        assertTrue(((Number) ((Map<?, ?>) Json.parse(s1)).get("ari")).doubleValue() >= 0.9, s1);
+        // the wrong part of the truth scores worse; a range of another length is one clear error
+        Run wrong = run("track", "--boundaries", dir.resolve("part").toString(), "--truth", h5().toString(), "--truth-slices", "1-4",
+                "--out", dir.resolve("p3").toString());
+        assertEquals(0, wrong.rc, wrong.err);
+        double good = ((Number) ((Map<?, ?>) Json.parse(s1)).get("ari")).doubleValue();
+        double bad = ((Number) ((Map<?, ?>) Json.parse(Files.readString(dir.resolve("p3/scores.json")))).get("ari")).doubleValue();
+        assertTrue(bad < good, bad + " vs " + good);
+        assertError(run("track", "--boundaries", dir.resolve("part").toString(), "--truth", h5().toString(), "--truth-slices", "1-6",
+                "--out", dir.resolve("p4").toString()), "with 4");
+    }
+
+    @Test
     void watershedFindsTheProbabilityBesideSegmentsBoundaries() throws Exception {
         Path seg = segmentDir(STACK.boundaries()), out = dir.resolve("ws");
         Run r = run("track", "--boundaries", seg.toString(), "--method", "watershed", "--truth", h5().toString(), "--out", out.toString(), "--quiet");
