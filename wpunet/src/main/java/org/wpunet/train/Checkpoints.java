@@ -40,12 +40,25 @@ public final class Checkpoints {
     /** Writes checkpoint {@code name} atomically; {@code optimizer} may be null (best-* checkpoints). */
     public static void save(Path runDir, String name, Layer model, Optimizer optimizer, TrainConfig config, RunState state)
             throws IOException {
-        Path target = directory(runDir, name);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", "wpunet-checkpoint-1");
+        json.put("name", name);
+        json.put("config", config.toMap());
+        json.put("state", state.toMap());
+        write(directory(runDir, name), model, Map.of(CONFIG_METADATA, TrainConfig.toJson(config.toMap())), optimizer, json);
+    }
+
+    /**
+     * Writes one checkpoint directory {@code target} of any trainer (train, train-tracker) as a whole:
+     * {@code model.safetensors} (the state dict with {@code modelMetadata}), {@code optimizer.safetensors}
+     * unless {@code optimizer} is null, and {@code state.json}; staged, then swapped in.
+     */
+    public static void write(Path target, Layer model, Map<String, String> modelMetadata, Optimizer optimizer, Map<String, Object> stateJson)
+            throws IOException {
         AtomicFiles.createParentDirectories(target);
         Path stage = AtomicFiles.stagingDirectory(target);
         try {
-            String configJson = TrainConfig.toJson(config.toMap());
-            Safetensors.write(stage.resolve(MODEL_FILE), model.stateDict(), Map.of(CONFIG_METADATA, configJson), model.int64Keys());
+            Safetensors.write(stage.resolve(MODEL_FILE), model.stateDict(), modelMetadata, model.int64Keys());
             if (optimizer != null) {
                 Map<String, Tensor> opt = optimizer.stateDict();
                 try {
@@ -54,12 +67,7 @@ public final class Checkpoints {
                     for (Tensor t : opt.values()) t.close();
                 }
             }
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("format", "wpunet-checkpoint-1");
-            json.put("name", name);
-            json.put("config", config.toMap());
-            json.put("state", state.toMap());
-            Files.writeString(stage.resolve(STATE_FILE), TrainConfig.toJson(json), StandardCharsets.UTF_8);
+            Files.writeString(stage.resolve(STATE_FILE), TrainConfig.toJson(stateJson), StandardCharsets.UTF_8);
             AtomicFiles.publish(List.of(new AtomicFiles.Move(stage, target)), true);
         } finally {
             AtomicFiles.discard(stage);
@@ -67,18 +75,22 @@ public final class Checkpoints {
     }
 
     /**
+     * The checkpoint directory to read for {@code dir}: itself when it holds {@code state.json}, else the
+     * hidden backup an interrupted swap left behind, else null.
+     */
+    public static Path readable(Path dir) throws IOException {
+        return Files.isRegularFile(dir.resolve(STATE_FILE)) ? dir : backup(dir);
+    }
+
+    /**
      * Reads checkpoint {@code name}'s config and state (not its tensors); falls back to the hidden
      * backup of an interrupted swap. A missing or unreadable checkpoint is an error naming the path.
      */
     public static Loaded load(Path runDir, String name) throws IOException {
-        Path dir = directory(runDir, name);
-        if (!Files.isRegularFile(dir.resolve(STATE_FILE))) {
-            Path backup = backup(dir);
-            if (backup == null) {
-                throw new IllegalArgumentException(dir + ": no checkpoint to resume from (expected " + STATE_FILE + " there; "
-                        + "start the run without --resume)");
-            }
-            dir = backup;
+        Path dir = readable(directory(runDir, name));
+        if (dir == null) {
+            throw new IllegalArgumentException(directory(runDir, name) + ": no checkpoint to resume from (expected " + STATE_FILE + " there; "
+                    + "start the run without --resume)");
         }
         String text = Files.readString(dir.resolve(STATE_FILE), StandardCharsets.UTF_8);
         try {
@@ -92,11 +104,16 @@ public final class Checkpoints {
 
     /** Loads the model weights (strict) and, when given, the optimiser state of a loaded checkpoint. */
     public static void restore(Loaded c, Layer model, Optimizer optimizer) throws IOException {
-        try (Safetensors.Contents m = Safetensors.readContents(c.dir().resolve(MODEL_FILE))) {
+        restore(c.dir(), model, optimizer);
+    }
+
+    /** {@link #restore(Loaded, Layer, Optimizer)} from a checkpoint directory of any trainer ({@link #write}). */
+    public static void restore(Path dir, Layer model, Optimizer optimizer) throws IOException {
+        try (Safetensors.Contents m = Safetensors.readContents(dir.resolve(MODEL_FILE))) {
             model.loadStateDict(m.tensors(), true);
         }
         if (optimizer != null) {
-            Path f = c.dir().resolve(OPTIMIZER_FILE);
+            Path f = dir.resolve(OPTIMIZER_FILE);
             if (!Files.isRegularFile(f)) throw new IllegalArgumentException(f + ": missing (only 'last' checkpoints can be resumed)");
             try (Safetensors.Contents o = Safetensors.readContents(f)) {
                 optimizer.loadStateDict(o.tensors());

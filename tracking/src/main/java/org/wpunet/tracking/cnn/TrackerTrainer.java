@@ -17,14 +17,13 @@ import org.wpunet.nn.autograd.NoGrad;
 import org.wpunet.nn.autograd.Ops;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.io.Json;
-import org.wpunet.nn.io.Safetensors;
 import org.wpunet.nn.loss.Losses;
 import org.wpunet.nn.loss.Reduction;
 import org.wpunet.nn.module.Layer;
 import org.wpunet.nn.optim.Optimizer;
 import org.wpunet.nn.optim.ParamGroup;
 import org.wpunet.nn.optim.RMSprop;
-import org.wpunet.train.TrainConfig;
+import org.wpunet.train.Checkpoints;
 import org.wpunet.train.TrainingModel;
 
 /**
@@ -47,8 +46,9 @@ public final class TrackerTrainer implements AutoCloseable {
         default void epochDone(TrackerRunState.Epoch e, boolean best) {}
     }
 
-    public static final String LAST = "last", BEST = "best", MODEL_FILE = "model.safetensors", OPTIMIZER_FILE = "optimizer.safetensors",
-            STATE_FILE = "state.json", LOG = "log.csv";
+    /** The checkpoint files are train's ({@link Checkpoints#write}). */
+    public static final String LAST = "last", BEST = "best", MODEL_FILE = Checkpoints.MODEL_FILE, OPTIMIZER_FILE = Checkpoints.OPTIMIZER_FILE,
+            STATE_FILE = Checkpoints.STATE_FILE, LOG = "log.csv";
 
     /** A checkpoint's config and position (its tensors stay on disk until restored). */
     public record Loaded(Path dir, TrackerTrainConfig config, TrackerRunState state) {}
@@ -84,7 +84,7 @@ public final class TrackerTrainer implements AutoCloseable {
         this.schedule = config.cosine() ? org.wpunet.nn.optim.LrScheduler.cosine(optimizer, config.epochs(), 0) : null;
         double w0 = (double) train.differentCount() / train.sameCount();
         this.classWeight = Tensor.of(new float[]{(float) w0, 1f}, 2).to(device);
-        if (resumed != null) restore(resumed.dir(), model, optimizer);
+        if (resumed != null) Checkpoints.restore(resumed.dir(), model, optimizer);
         this.state = resumed != null ? resumed.state() : new TrackerRunState();
     }
 
@@ -213,35 +213,20 @@ public final class TrackerTrainer implements AutoCloseable {
     public static Path checkpointDir(Path runDir, String name) { return runDir.resolve("checkpoints").resolve(name); }
 
     private void save(String name, boolean withOptimizer) throws IOException {
-        Path target = checkpointDir(runDir, name);
-        AtomicFiles.createParentDirectories(target);
-        Path stage = AtomicFiles.stagingDirectory(target);
-        try {
-            Safetensors.write(stage.resolve(MODEL_FILE), model.stateDict(), Map.of(TrackerNet.METADATA, config.net().toJson()), model.int64Keys());
-            if (withOptimizer) {
-                Map<String, Tensor> opt = optimizer.stateDict();
-                try {
-                    Safetensors.write(stage.resolve(OPTIMIZER_FILE), opt, Map.of(), java.util.Set.of());
-                } finally {
-                    for (Tensor t : opt.values()) t.close();
-                }
-            }
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("format", "wpunet-tracker-checkpoint-1");
-            json.put("config", config.toMap());
-            json.put("state", state.toMap());
-            Files.writeString(stage.resolve(STATE_FILE), TrainConfig.toJson(json), StandardCharsets.UTF_8);
-            AtomicFiles.publish(List.of(new AtomicFiles.Move(stage, target)), true);
-        } finally {
-            AtomicFiles.discard(stage);
-        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", "wpunet-tracker-checkpoint-1");
+        json.put("config", config.toMap());
+        json.put("state", state.toMap());
+        Checkpoints.write(checkpointDir(runDir, name), model, Map.of(TrackerNet.METADATA, config.net().toJson()),
+                withOptimizer ? optimizer : null, json);
     }
 
     /** Reads checkpoint {@code name} of a run (config and position); an error naming the path when there is none. */
     public static Loaded load(Path runDir, String name) throws IOException {
-        Path dir = checkpointDir(runDir, name);
+        Path dir = Checkpoints.readable(checkpointDir(runDir, name));   // or the backup of an interrupted swap
+        if (dir == null)
+            throw new IllegalArgumentException(checkpointDir(runDir, name) + ": no train-tracker checkpoint there (expected " + STATE_FILE + ")");
         Path f = dir.resolve(STATE_FILE);
-        if (!Files.isRegularFile(f)) throw new IllegalArgumentException(dir + ": no train-tracker checkpoint there (expected " + STATE_FILE + ")");
         try {
             Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(f, StandardCharsets.UTF_8));
             if (!"wpunet-tracker-checkpoint-1".equals(json.get("format"))) throw new IllegalArgumentException("unknown format " + json.get("format"));
@@ -251,14 +236,6 @@ public final class TrackerTrainer implements AutoCloseable {
         }
     }
 
-    private static void restore(Path dir, Layer model, Optimizer optimizer) throws IOException {
-        try (Safetensors.Contents m = Safetensors.readContents(dir.resolve(MODEL_FILE))) {
-            model.loadStateDict(m.tensors(), true);
-        }
-        try (Safetensors.Contents o = Safetensors.readContents(dir.resolve(OPTIMIZER_FILE))) {
-            optimizer.loadStateDict(o.tensors());
-        }
-    }
 
     @Override
     public void close() {
