@@ -148,14 +148,14 @@ public final class SegmentCommand implements Callable<Integer> {
         AtomicFiles.createParentDirectories(dir.resolve("x"));
         Path stage = AtomicFiles.stagingDirectory(dir.resolve(BOUNDARY));
         List<EvalCommand.Row> rows = new ArrayList<>();
-        int passes = direction == Direction.BOTH && m.inChannels() == 2 && mode != Propagation.NONE ? 2 * input.slices() : input.slices();
-        try (var net = m.model(); Progress progress = new Progress(quiet || !Terminal.isInteractive(), passes,
-                passes > input.slices() ? " passes" : " slices")) {
+        try (var net = m.model(); Progress progress = new Progress(quiet || !Terminal.isInteractive())) {
             err.println("segmenting " + input.slices() + " slices of " + input.width() + "x" + input.height() + " with " + m.describe()
                     + ", propagation " + mode.name().toLowerCase(Locale.ROOT) + (direction == Direction.FORWARD ? "" : " (" + (direction == Direction.BOTH
                     ? "two-way" : "reverse") + ")") + ", " + st.name().toLowerCase(Locale.ROOT) + " stitching");
             err.flush();
             Segmenter seg = new Segmenter(net, m.mean(), m.std(), options);
+            int passes = seg.passes(input.slices(), mode, direction);
+            progress.begin(passes, passes > input.slices() ? " passes" : " slices");
             Path bd = Files.createDirectories(stage.resolve(BOUNDARY)), pd = Files.createDirectories(stage.resolve(PROBABILITY)),
                     gd = Files.createDirectories(stage.resolve(GRAINS));
             StackInput in = input;
@@ -231,11 +231,16 @@ public final class SegmentCommand implements Callable<Integer> {
 
     /** Slices/s progress bar on a terminal, else nothing but warnings. */
     private static final class Progress implements AutoCloseable {
-        private final ProgressBar bar;
+        private final boolean plain;
+        private ProgressBar bar;
 
-        /** {@code unit}: " slices", or " passes" for two-way (two network passes a slice). */
-        Progress(boolean plain, int total, String unit) {
-            bar = plain ? null : new ProgressBarBuilder().setTaskName("segment").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+        Progress(boolean plain) {
+            this.plain = plain;
+        }
+
+        /** Starts the bar: {@code total} network passes; {@code unit} " slices", or " passes" for two-way (two a slice). */
+        void begin(int total, String unit) {
+            if (!plain) bar = new ProgressBarBuilder().setTaskName("segment").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(500).showSpeed().setUnit(unit, 1).build();
         }
 

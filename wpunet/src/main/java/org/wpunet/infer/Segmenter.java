@@ -275,6 +275,16 @@ public final class Segmenter {
         return run(images, truth, width, height, mode, direction, firstMask, listener, null);
     }
 
+    /** Network passes a stack of {@code slices} takes (what {@link Listener#progress} counts to). */
+    public int passes(int slices, Propagation mode, Direction direction) {
+        return effective(mode, direction) == Direction.BOTH ? 2 * slices : slices;
+    }
+
+    /** BOTH with identical passes (a U-Net, or no prior) is one FORWARD pass. */
+    private Direction effective(Propagation mode, Direction direction) {
+        return direction == Direction.BOTH && (!usesPrior() || mode == Propagation.NONE) ? Direction.FORWARD : direction;
+    }
+
     private StackResult run(List<byte[]> images, byte[][] truth, int width, int height, Propagation mode, Direction direction, byte[] firstMask,
                             Listener listener) {
         long t0 = System.nanoTime();
@@ -303,10 +313,9 @@ public final class Segmenter {
                         + width + "x" + height);
         }
         int n = images.size();
-        // BOTH with identical passes (no prior) is one FORWARD pass
-        Direction d = direction == Direction.BOTH && (!usesPrior() || mode == Propagation.NONE) ? Direction.FORWARD : direction;
+        Direction d = effective(mode, direction);
         Chain chain = new Chain(images, truth, width, height, mode, firstMask, listener == null ? Listener.NONE : listener, keep,
-                d == Direction.BOTH ? 2 * n : n);
+                passes(n, mode, direction));
         switch (d) {
             case FORWARD -> chain.pass(false, null, null, true);
             case REVERSE -> chain.pass(true, null, null, true);

@@ -7,7 +7,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import java.util.ArrayList;
+import java.util.List;
 import org.wpunet.cli.OutputPolicy;
 import org.wpunet.cli.Subcommand;
 import org.wpunet.cli.VersionProvider;
@@ -88,9 +89,9 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
         if ((model != null || tta || device != null) && m != TrackingMethod.CNN)
             throw new IllegalArgumentException("--model, --tta and --device apply to --method cnn only");
         // the one output policy (OutputPolicy): new or empty DIR, or --force replacing only what wpunet wrote
-        java.util.List<String> outputs = new java.util.ArrayList<>(VolumeExports.OUTPUT_NAMES);
-        outputs.addAll(java.util.List.of(GRAINS_CSV, HISTOGRAM, ALIGNMENT, SCORES));
-        java.util.List<Path> inputs = new java.util.ArrayList<>(java.util.List.of(boundaries));
+        List<String> outputs = new ArrayList<>(VolumeExports.OUTPUT_NAMES);
+        outputs.addAll(List.of(GRAINS_CSV, HISTOGRAM, ALIGNMENT, SCORES));
+        List<Path> inputs = new ArrayList<>(List.of(boundaries));
         if (probability != null) inputs.add(probability);
         if (truth != null) inputs.add(truth);
         if (model != null) inputs.add(model);
@@ -152,7 +153,7 @@ public final class TrackCommand implements Callable<Integer>, Subcommand {
                 s = TrackingScores.compare(volume, trueVolume);
                 AtomicFiles.writeString(stage.resolve(SCORES), s.toJsonText() + "\n");
             }
-            java.util.List<AtomicFiles.Move> moves = new java.util.ArrayList<>();
+            List<AtomicFiles.Move> moves = new ArrayList<>();
             for (String name : outputs)
                 if (Files.exists(stage.resolve(name), LinkOption.NOFOLLOW_LINKS)) moves.add(new AtomicFiles.Move(stage.resolve(name), dir.resolve(name)));
             AtomicFiles.Move marker = OutputPolicy.markerMove(dir, stage, moves);
