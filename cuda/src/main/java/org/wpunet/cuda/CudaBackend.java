@@ -308,7 +308,7 @@ public final class CudaBackend implements Backend {
     public Storage reduce(ReduceOp op, Storage s, Layout l, int[] dims, DType out) {
         CudaStorage y = alloc(out, Launch.splitReduce(l, dims)[0].numel());
         int chunks = KernelCalls.reduceChunks(op, l, dims, maxBlocks);
-        CudaStorage part = chunks > 1 ? alloc(DType.F64, y.numel() * chunks) : null;
+        CudaStorage part = chunks > 1 ? alloc(KernelCalls.partialType(op, s, out), y.numel() * chunks) : null;
         CudaStorage partIdx = chunks > 1 && !KernelCalls.isSum(op) ? alloc(DType.I32, y.numel() * chunks) : null;
         try {
             for (KernelCall k : KernelCalls.reduce(op, s, l, dims, y, chunks, part, partIdx)) launch(k);

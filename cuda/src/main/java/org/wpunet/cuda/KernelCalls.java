@@ -53,43 +53,58 @@ final class KernelCalls {
         return "f32";
     }
 
+    /**
+     * The contiguous fast path of the elementwise kernels (their {@code contiguous} argument): 1 when every
+     * operand's packed layout is dense ({@link Launch#isDense}), so element i is at offset + i.
+     */
+    private static KernelCall.I32 contiguous(KernelCall.Lay... lays) {
+        for (KernelCall.Lay l : lays) if (!Launch.isDense(l.packed())) return i(0);
+        return i(1);
+    }
+
     static KernelCall fill(Storage y, double value) {
         return stride("wp_fill_" + computeType(y), y.numel(), p(y), i(y.dtype()), d(value), i(y.numel()));
     }
 
     /** dst[dl] = src[sl] (accumulate false) or dst[dl] += src[sl], converting dtypes. */
     static KernelCall copy(Storage src, Layout sl, Storage dst, Layout dl, boolean accumulate, String op) {
-        return stride("wp_copy_" + computeType(src, dst), sl.numel(), p(src), i(src.dtype()), co(sl, op), p(dst), i(dst.dtype()),
-                co(dl, op), i(accumulate ? 1 : 0), i(sl.numel()));
+        KernelCall.Lay ls = co(sl, op), ld = co(dl, op);
+        return stride("wp_copy_" + computeType(src, dst), sl.numel(), p(src), i(src.dtype()), ls, p(dst), i(dst.dtype()), ld,
+                i(accumulate ? 1 : 0), contiguous(ls, ld), i(sl.numel()));
     }
 
     static KernelCall unary(UnaryOp op, Storage x, Layout l, Storage y) {
         int n = l.numel();
-        return stride("wp_unary_" + computeType(x, y), n, i(op.ordinal()), p(x), i(x.dtype()), co(l, "unary"), p(y),
-                i(y.dtype()), i(n));
+        KernelCall.Lay lx = co(l, "unary");
+        return stride("wp_unary_" + computeType(x, y), n, i(op.ordinal()), p(x), i(x.dtype()), lx, p(y), i(y.dtype()),
+                contiguous(lx), i(n));
     }
 
     static KernelCall binary(BinaryOp op, Storage a, Layout la, Storage b, Layout lb, Storage y) {
         int n = la.numel();
-        return stride("wp_binary_" + computeType(a, b, y), n, i(op.ordinal()), p(a), i(a.dtype()), co(la, "binary"), p(b),
-                i(b.dtype()), co(lb, "binary"), p(y), i(y.dtype()), i(n));
+        KernelCall.Lay pa = co(la, "binary"), pb = co(lb, "binary");
+        return stride("wp_binary_" + computeType(a, b, y), n, i(op.ordinal()), p(a), i(a.dtype()), pa, p(b), i(b.dtype()), pb,
+                p(y), i(y.dtype()), contiguous(pa, pb), i(n));
     }
 
     static KernelCall binaryScalar(BinaryOp op, Storage x, Layout l, double scalar, boolean scalarFirst, Storage y) {
         int n = l.numel();
-        return stride("wp_binary_scalar_" + computeType(x, y), n, i(op.ordinal()), p(x), i(x.dtype()), co(l, "binaryScalar"),
-                d(scalar), i(scalarFirst ? 1 : 0), p(y), i(y.dtype()), i(n));
+        KernelCall.Lay lx = co(l, "binaryScalar");
+        return stride("wp_binary_scalar_" + computeType(x, y), n, i(op.ordinal()), p(x), i(x.dtype()), lx, d(scalar),
+                i(scalarFirst ? 1 : 0), p(y), i(y.dtype()), contiguous(lx), i(n));
     }
 
     static KernelCall where(Storage c, Layout lc, Storage a, Layout la, Storage b, Layout lb, Storage y) {
         int n = la.numel();
-        return stride("wp_where_" + computeType(c, a, b, y), n, p(c), i(c.dtype()), co(lc, "where"), p(a), i(a.dtype()),
-                co(la, "where"), p(b), i(b.dtype()), co(lb, "where"), p(y), i(y.dtype()), i(n));
+        KernelCall.Lay pc = co(lc, "where"), pa = co(la, "where"), pb = co(lb, "where");
+        return stride("wp_where_" + computeType(c, a, b, y), n, p(c), i(c.dtype()), pc, p(a), i(a.dtype()), pa, p(b),
+                i(b.dtype()), pb, p(y), i(y.dtype()), contiguous(pc, pa, pb), i(n));
     }
 
     static KernelCall clamp(Storage x, Layout l, double lo, double hi, Storage y) {
         int n = l.numel();
-        return stride("wp_clamp_" + computeType(x, y), n, p(x), i(x.dtype()), co(l, "clamp"), d(lo), d(hi), p(y), i(n));
+        KernelCall.Lay lx = co(l, "clamp");
+        return stride("wp_clamp_" + computeType(x, y), n, p(x), i(x.dtype()), lx, d(lo), d(hi), p(y), contiguous(lx), i(n));
     }
 
     // ---- reduce.cu
@@ -114,51 +129,80 @@ final class KernelCalls {
     static boolean isSum(ReduceOp op) { return op == ReduceOp.SUM || op == ReduceOp.SUM_SQUARES; }
 
     /**
+     * The compute type of a reduction: arg-reductions only compare the input, so its type decides
+     * (their int results are stored from the index, exactly); SUM_SQUARES is double always
+     * (Tensor.sumSquares promises double accumulation on every backend); the others as
+     * {@link #computeType} over input and result (an F64 or I32 result sums in double).
+     */
+    static String reduceComputeType(ReduceOp op, Storage x, DType out) {
+        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        if (op == ReduceOp.SUM_SQUARES || x.dtype() == DType.F64 || x.dtype() == DType.I32) return "f64";
+        return !arg && (out == DType.F64 || out == DType.I32) ? "f64" : "f32";
+    }
+
+    /** The dtype of the first pass's partials of a chunked reduction: the compute type's (F32 or F64). */
+    static DType partialType(ReduceOp op, Storage x, DType out) {
+        return reduceComputeType(op, x, out).equals("f32") ? DType.F32 : DType.F64;
+    }
+
+    /**
      * The launches of a reduction of {@code dims} into y (compact, one element per kept index): one
-     * launch, or with {@code chunks > 1} a first pass into {@code partials} (F64, outputs x chunks; for
-     * MAX/MIN/ARG* also the winners' indices in {@code partialIndices}, I32) and a second that combines
-     * them in chunk order.
+     * launch, or with {@code chunks > 1} a first pass into {@code partials} ({@link #partialType},
+     * outputs x chunks; for MAX/MIN/ARG* also the winners' indices in {@code partialIndices}, I32) and a
+     * second that combines them in chunk order.
      */
     static List<KernelCall> reduce(ReduceOp op, Storage x, Layout l, int[] dims, Storage y, int chunks, Storage partials,
                                    Storage partialIndices) {
         Layout[] kr = Launch.splitReduce(l, dims);
         int outN = kr[0].numel(), inner = kr[1].numel(), o = op.ordinal();
+        String ct = reduceComputeType(op, x, y.dtype());
         List<KernelCall> calls = new ArrayList<>();
         if (outN == 0) return calls;
         KernelCall.Lay lk = co(kr[0], "reduce"), lr = co(kr[1], "reduce");
         if (inner <= ROW_REDUCE_MAX) {
-            calls.add(stride("wp_reduce_rows", outN, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(outN), p(y), i(y.dtype())));
+            calls.add(stride("wp_reduce_rows_" + ct, outN, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(outN), p(y),
+                    i(y.dtype())));
         } else if (chunks == 1) {
-            calls.add(blocks("wp_reduce", outN, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(1), p(y), i(y.dtype()), p(null)));
+            calls.add(blocks("wp_reduce_" + ct, outN, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(1), p(y), i(y.dtype()),
+                    p(null)));
         } else {
-            calls.add(blocks("wp_reduce", (long) outN * chunks, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(chunks),
-                    p(partials), i(DType.F64), p(isSum(op) ? null : partialIndices)));
+            DType pt = partialType(op, x, y.dtype());
+            if (partials.dtype() != pt) {
+                throw new IllegalArgumentException("reduce partials must be " + pt + " for " + op + " of " + x.dtype()
+                        + " into " + y.dtype() + ", got " + partials.dtype());
+            }
+            calls.add(blocks("wp_reduce_" + ct, (long) outN * chunks, i(o), p(x), i(x.dtype()), lk, lr, i(inner), i(chunks),
+                    p(partials), i(pt), p(isSum(op) ? null : partialIndices)));
             if (isSum(op)) {
                 Layout pk = new Layout(new int[]{outN}, new int[]{chunks}, 0), pr = Layout.contiguous(chunks);
-                calls.add(blocks("wp_reduce", outN, i(ReduceOp.SUM.ordinal()), p(partials), i(DType.F64), co(pk, "reduce"),
+                calls.add(blocks("wp_reduce_" + ct, outN, i(ReduceOp.SUM.ordinal()), p(partials), i(pt), co(pk, "reduce"),
                         co(pr, "reduce"), i(chunks), i(1), p(y), i(y.dtype()), p(null)));
             } else {
-                calls.add(stride("wp_reduce_pairs", outN, i(o), p(partials), p(partialIndices), i(chunks), i(outN), p(y),
+                calls.add(stride("wp_reduce_pairs_" + ct, outN, i(o), p(partials), p(partialIndices), i(chunks), i(outN), p(y),
                         i(y.dtype())));
             }
         }
         return calls;
     }
 
-    /** Rows of ({@code shape} split at {@code dim}) that wp_softmax_rows handles one per thread. */
+    /** Rows of ({@code shape} split at {@code dim}) that wp_softmax_rows_* handles one per thread. */
     static final int ROW_SOFTMAX_MAX = 32;
 
-    /** (log-)softmax over {@code dim} of a compact tensor x into y (same shape); null when it is empty. */
+    /**
+     * (log-)softmax over {@code dim} of a compact F32 or F64 tensor x into y (same shape and dtype), in
+     * x's type; null when it is empty.
+     */
     static KernelCall softmax(Storage x, int[] shape, int dim, boolean log, Storage y) {
+        String sfx = floatSuffix(x.dtype(), "softmax");
         int outer = 1, inner = 1, n = shape[dim];
         for (int k = 0; k < dim; k++) outer *= shape[k];
         for (int k = dim + 1; k < shape.length; k++) inner *= shape[k];
         int rows = outer * inner;
         if (rows == 0 || n == 0) return null;
         if (n <= ROW_SOFTMAX_MAX) {
-            return stride("wp_softmax_rows", rows, p(x), i(x.dtype()), p(y), i(n), i(inner), i(rows), i(log ? 1 : 0));
+            return stride("wp_softmax_rows_" + sfx, rows, p(x), p(y), i(n), i(inner), i(rows), i(log ? 1 : 0));
         }
-        return blocks("wp_softmax", rows, p(x), i(x.dtype()), p(y), i(n), i(inner), i(log ? 1 : 0));
+        return blocks("wp_softmax_" + sfx, rows, p(x), p(y), i(n), i(inner), i(log ? 1 : 0));
     }
 
     // ---- indexing.cu (layouts not coalesced: the kernels index shape[dim] and stride[dim] by dim number)
@@ -196,14 +240,14 @@ final class KernelCalls {
     static KernelCall maxPool2d(Storage x, int[] xs, int[] k, int[] s, int[] pad, int[] dil, Storage y, Storage idx) {
         int[] o = poolOut(xs, k, s, pad, dil);
         int planes = xs[0] * xs[1];
-        return stride("wp_maxpool2d", (long) planes * o[0] * o[1], p(x), i(x.dtype()), p(y), p(idx), i(planes), i(xs[2]),
-                i(xs[3]), i(o[0]), i(o[1]), i(k[0]), i(k[1]), i(s[0]), i(s[1]), i(pad[0]), i(pad[1]), i(dil[0]), i(dil[1]));
+        return stride("wp_maxpool2d_" + floatSuffix(x.dtype(), "max_pool2d"), (long) planes * o[0] * o[1], p(x), p(y), p(idx),
+                i(planes), i(xs[2]), i(xs[3]), i(o[0]), i(o[1]), i(k[0]), i(k[1]), i(s[0]), i(s[1]), i(pad[0]), i(pad[1]), i(dil[0]), i(dil[1]));
     }
 
     static KernelCall maxPool2dBackward(Storage dy, Storage indices, int[] xs, int[] ys, Storage dx) {
         int planes = xs[0] * xs[1], ohw = ys[2] * ys[3];
-        return stride("wp_maxpool2d_backward", (long) planes * ohw, p(dy), i(dy.dtype()), p(indices), p(dx), i(planes),
-                i(xs[2] * xs[3]), i(ohw));
+        return stride("wp_maxpool2d_backward_" + floatSuffix(dy.dtype(), "max_pool2d backward"), (long) planes * ohw, p(dy),
+                p(indices), p(dx), i(planes), i(xs[2] * xs[3]), i(ohw));
     }
 
     // ---- random.cu
@@ -212,7 +256,7 @@ final class KernelCalls {
                 new KernelCall.I64(counter));
     }
 
-    // ---- loss.cu and optimizers.cu (F32 or F64: the kernels are instantiated per type)
+    // ---- softmax, pooling, loss.cu and optimizers.cu (F32 or F64 tensors: the kernels are instantiated per type)
     static String floatSuffix(DType dt, String what) {
         return switch (dt) {
             case F32 -> "f32";

@@ -79,6 +79,15 @@ final class Launch {
     }
 
     /**
+     * Whether a packed struct Lay is dense: rank 0 (one element) or rank 1 with stride 1, so element i
+     * of the view is at offset + i. A contiguous view, however many dims it had, coalesces to this.
+     */
+    static boolean isDense(int[] packed) {
+        int r = packed[LAY_RANK];
+        return r == 0 || (r == 1 && packed[LAY_STRIDE] == 1);
+    }
+
+    /**
      * Drops size-1 dims and merges neighbours d, d+1 with stride[d] == stride[d+1] * shape[d+1]. The
      * row-major element order, and so the offset of every linear index, is unchanged; each operand of an
      * elementwise kernel may be coalesced on its own. Layouts with a zero-size dim are left alone.

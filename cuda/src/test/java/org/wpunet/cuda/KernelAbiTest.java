@@ -44,14 +44,16 @@ class KernelAbiTest {
             c.add(KernelCalls.where(f, l, x, l, f, l, f));
             c.add(KernelCalls.clamp(x, l, 0, 1, x));
         }
-        c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, l, new int[]{2}, f, 1, null, null));   // rows
-        c.addAll(KernelCalls.reduce(ReduceOp.SUM, f, Layout.contiguous(2, 40_000), new int[]{1}, f, 1, null, null)); // blocks
-        c.addAll(KernelCalls.reduce(ReduceOp.ARGMAX, f, Layout.contiguous(2, 400_000), new int[]{1}, i, 8, d, i)); // chunked
-        c.add(KernelCalls.softmax(f, new int[]{2, 3, 4}, 1, false, f));               // rows
-        c.add(KernelCalls.softmax(f, new int[]{2, 40, 4}, 1, true, f));               // blocks
-        c.add(KernelCalls.maxPool2d(f, new int[]{1, 1, 4, 4}, new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0},
-                new int[]{1, 1}, f, i));
-        c.add(KernelCalls.maxPool2dBackward(f, i, new int[]{1, 1, 4, 4}, new int[]{1, 1, 2, 2}, f));
+        for (HostStorage x : new HostStorage[]{f, d}) { // float and double compute types (the partials are x's dtype)
+            c.addAll(KernelCalls.reduce(ReduceOp.SUM, x, l, new int[]{2}, x, 1, null, null));   // rows
+            c.addAll(KernelCalls.reduce(ReduceOp.SUM, x, Layout.contiguous(2, 40_000), new int[]{1}, x, 1, null, null)); // blocks
+            c.addAll(KernelCalls.reduce(ReduceOp.ARGMAX, x, Layout.contiguous(2, 400_000), new int[]{1}, i, 8, x, i)); // chunked
+            c.add(KernelCalls.softmax(x, new int[]{2, 3, 4}, 1, false, x));               // rows
+            c.add(KernelCalls.softmax(x, new int[]{2, 40, 4}, 1, true, x));               // blocks
+            c.add(KernelCalls.maxPool2d(x, new int[]{1, 1, 4, 4}, new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0},
+                    new int[]{1, 1}, x, i));
+            c.add(KernelCalls.maxPool2dBackward(x, i, new int[]{1, 1, 4, 4}, new int[]{1, 1, 2, 2}, x));
+        }
         c.add(KernelCalls.indexSelect(f, l, 1, i, 2, f, i));
         c.add(KernelCalls.gather(f, l, 1, i, l, f, i));
         c.add(KernelCalls.scatterAdd(i, l, f, l, f, l, 1, i));
