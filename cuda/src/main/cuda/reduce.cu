@@ -109,7 +109,7 @@ __device__ void reduce_blocks(int op, const void* x, int xdt, const Lay& lk, con
         return;
     }
     bool isMax = is_max(op);
-    Acc<C> a; a.v = C(0); a.i = -1;
+    Acc<C> a; a.v = isMax ? C(-INFINITY) : C(INFINITY); a.i = -1;  // empty: the identity
     for (int j = from + t; j < to; j += blockDim.x) {
         Acc<C> b; b.v = ldc<C>(x, xdt, base + lay_offset(lr, j)); b.i = j;
         a = combine<C>(isMax, a, b);
@@ -132,7 +132,7 @@ template <typename C>
 __device__ void reduce_pairs(int op, const C* pv, const int* pi, int chunks, int outN, void* y, int ydt) {
     bool isMax = is_max(op);
     WP_LOOP(o, outN) {
-        Acc<C> a; a.v = C(0); a.i = -1;
+        Acc<C> a; a.v = isMax ? C(-INFINITY) : C(INFINITY); a.i = -1;  // empty: the identity
         for (int c = 0; c < chunks; ++c) {
             Acc<C> b; b.v = pv[(size_t)o * chunks + c]; b.i = pi[(size_t)o * chunks + c];
             a = combine<C>(isMax, a, b);
@@ -157,7 +157,7 @@ __device__ void reduce_rows(int op, const void* x, int xdt, const Lay& lk, const
             stc<C>(y, ydt, o, acc);
         } else {
             bool isMax = is_max(op);
-            Acc<C> a; a.v = C(0); a.i = -1;
+            Acc<C> a; a.v = isMax ? C(-INFINITY) : C(INFINITY); a.i = -1;  // empty: the identity
             for (int j = 0; j < inner; ++j) {
                 Acc<C> b; b.v = ldc<C>(x, xdt, base + lay_offset(lr, j)); b.i = j;
                 a = combine<C>(isMax, a, b);

@@ -221,7 +221,7 @@ final class KernelEmulator {
      */
     private static double[] extreme(int op, double[] x, int base, int[] lr, int from, int to) {
         boolean isMax = op == ReduceOp.MAX.ordinal() || op == ReduceOp.ARGMAX.ordinal();
-        double[] acc = {0, -1};
+        double[] acc = {isMax ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, -1}; // empty: the identity
         for (int j = from; j < to; j++) acc = combine(isMax, acc, x[base + layOffset(lr, j)], j);
         return acc;
     }
@@ -272,7 +272,7 @@ final class KernelEmulator {
         double[] pv = a.p(1), pi = a.p(2);
         boolean isMax = op == ReduceOp.MAX.ordinal() || op == ReduceOp.ARGMAX.ordinal();
         for (int o = 0; o < outN; o++) {
-            double[] acc = {0, -1};
+            double[] acc = {isMax ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, -1}; // empty: the identity
             for (int c = 0; c < chunks; c++) {
                 if (pi[o * chunks + c] >= 0) acc = combine(isMax, acc, pv[o * chunks + c], (int) pi[o * chunks + c]);
             }
