@@ -93,6 +93,16 @@ public interface Backend {
     Storage maxPool2dBackward(Storage dy, Storage indices, int[] xShape, int[] yShape);
 
     /**
+     * The values of {@link #maxPool2d} without the indices (inference: nothing routes a gradient back).
+     * The default computes both and frees the indices; a backend may skip them.
+     */
+    default Storage maxPool2dValues(Storage x, int[] xShape, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        Storage[] r = maxPool2d(x, xShape, kernel, stride, padding, dilation);
+        r[1].release();
+        return r[0];
+    }
+
+    /**
      * Batch norm over [n,c,h,w]. Training: normalise with batch statistics and update the running
      * buffers in place (momentum, unbiased variance); returns {y, saveMean, saveInvStd}. Inference:
      * normalise with the running statistics; returns {y}.
@@ -135,6 +145,24 @@ public interface Backend {
             return batchNormBackward(x, g, xShape, gamma, saveMean, saveInvStd, eps);
         } finally {
             g.release();
+        }
+    }
+
+    /**
+     * Inference-mode {@link #batchNormRelu} written over its input: the compact {@code x} [n,c,h,w]
+     * becomes {@code max(0, (x - runningMean) gamma / sqrt(runningVar + eps) + beta)} (gamma and beta
+     * may be null). For a caller that owns x and needs no gradient: no output is allocated. The
+     * default computes {@link #batchNormRelu} and copies the result into x; a backend may do it in
+     * one pass.
+     */
+    default void batchNormReluInferenceInPlace(Storage x, int[] xShape, Storage gamma, Storage beta, Storage runningMean,
+                                               Storage runningVar, double eps) {
+        Storage y = batchNormRelu(x, xShape, gamma, beta, runningMean, runningVar, false, 0, eps)[0];
+        try {
+            Layout l = Layout.contiguous(xShape);
+            copyInto(y, l, x, l);
+        } finally {
+            y.release();
         }
     }
 

@@ -147,6 +147,29 @@ public final class NeuralOps {
     // ------------------------------------------------------------------ pooling
     /** Max pooling with kernel/stride/padding/dilation given as [h, w] (ceil_mode false). */
     public static PoolResult maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        int[] xs = x.shape(), o = poolOutput(x, kernel, stride, padding, dilation);
+        int oh = o[0], ow = o[1];
+        try (Tensor xc = compact(x)) {
+            Storage[] r = x.backend().maxPool2d(xc.storage(), xs, kernel.clone(), stride.clone(), padding.clone(), dilation.clone());
+            Layout l = Layout.contiguous(xs[0], xs[1], oh, ow);
+            return new PoolResult(Tensor.wrap(r[0], l), Tensor.wrap(r[1], l));
+        }
+    }
+
+    /**
+     * The values of {@link #maxPool2d} without the indices, for inference (no gradient to route back);
+     * backends may skip computing the indices.
+     */
+    public static Tensor maxPool2dValues(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        int[] xs = x.shape(), o = poolOutput(x, kernel, stride, padding, dilation);
+        try (Tensor xc = compact(x)) {
+            Storage y = x.backend().maxPool2dValues(xc.storage(), xs, kernel.clone(), stride.clone(), padding.clone(), dilation.clone());
+            return Tensor.wrap(y, Layout.contiguous(xs[0], xs[1], o[0], o[1]));
+        }
+    }
+
+    /** Checks a max pooling's input and window; returns the output {oh, ow}. */
+    private static int[] poolOutput(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         need4d("max_pool2d", "input", x);
         floating("max_pool2d", x);
         for (int i = 0; i < 2; i++) {
@@ -165,11 +188,7 @@ public final class NeuralOps {
         if (oh <= 0 || ow <= 0) {
             throw new IllegalArgumentException("max_pool2d: input " + Shapes.str(xs) + " is too small for kernel " + Arrays.toString(kernel));
         }
-        try (Tensor xc = compact(x)) {
-            Storage[] r = x.backend().maxPool2d(xc.storage(), xs, kernel.clone(), stride.clone(), padding.clone(), dilation.clone());
-            Layout l = Layout.contiguous(xs[0], xs[1], oh, ow);
-            return new PoolResult(Tensor.wrap(r[0], l), Tensor.wrap(r[1], l));
-        }
+        return new int[]{oh, ow};
     }
 
     /** 2x2 max pooling with stride 2 (U-Net's down-sampling). */
@@ -209,6 +228,44 @@ public final class NeuralOps {
     private static BatchNormResult batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                              boolean training, double momentum, double eps, boolean relu) {
         String op = relu ? "batch_norm_relu" : "batch_norm";
+        checkBatchNorm(op, x, gamma, beta, runningMean, runningVar, training);
+        int c = x.size(1);
+        int[] xs = x.shape();
+        if (training && (long) xs[0] * xs[2] * xs[3] <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
+                    + Shapes.str(xs));
+        }
+        try (Tensor xc = compact(x)) {
+            Storage[] r = relu
+                    ? x.backend().batchNormRelu(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
+                            training, momentum, eps)
+                    : x.backend().batchNorm(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
+                            training, momentum, eps);
+            Tensor y = Tensor.wrap(r[0], Layout.contiguous(xs));
+            if (!training) return new BatchNormResult(y, null, null);
+            return new BatchNormResult(y, Tensor.wrap(r[1], Layout.contiguous(c)), Tensor.wrap(r[2], Layout.contiguous(c)));
+        }
+    }
+
+    /**
+     * Inference-mode {@link #batchNormRelu} written over x: x becomes {@code max(0, (x - runningMean)
+     * gamma / sqrt(runningVar + eps) + beta)} and nothing is allocated. x must be compact and the only
+     * tensor on its storage (the caller owns it, e.g. a convolution's output that nothing else holds);
+     * the values equal {@link #batchNormRelu}'s. gamma and beta may be null.
+     */
+    public static void batchNormReluInferenceInPlace(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                                     double eps) {
+        String op = "batch_norm_relu (in place)";
+        checkBatchNorm(op, x, gamma, beta, runningMean, runningVar, false);
+        if (!x.layout().isCompact() || x.storage().numel() != x.numel()) {
+            throw new IllegalArgumentException(op + ": the input must be a compact tensor that is its whole storage, got layout "
+                    + x.layout());
+        }
+        x.backend().batchNormReluInferenceInPlace(x.storage(), x.shape(), st(gamma), st(beta), st(runningMean), st(runningVar), eps);
+    }
+
+    private static void checkBatchNorm(String op, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                       boolean training) {
         need4d(op, "input", x);
         floating(op, x);
         int c = x.size(1);
@@ -224,21 +281,6 @@ public final class NeuralOps {
         }
         if (!training && (runningMean == null || runningVar == null)) {
             throw new IllegalArgumentException(op + ": inference mode needs running mean and variance");
-        }
-        int[] xs = x.shape();
-        if (training && (long) xs[0] * xs[2] * xs[3] <= 1) {
-            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
-                    + Shapes.str(xs));
-        }
-        try (Tensor xc = compact(x)) {
-            Storage[] r = relu
-                    ? x.backend().batchNormRelu(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
-                            training, momentum, eps)
-                    : x.backend().batchNorm(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
-                            training, momentum, eps);
-            Tensor y = Tensor.wrap(r[0], Layout.contiguous(xs));
-            if (!training) return new BatchNormResult(y, null, null);
-            return new BatchNormResult(y, Tensor.wrap(r[1], Layout.contiguous(c)), Tensor.wrap(r[2], Layout.contiguous(c)));
         }
     }
 

@@ -16,6 +16,7 @@ import org.wpunet.core.cpu.kernels.BatchNormKernels;
 import org.wpunet.core.cpu.kernels.Conv2dKernels;
 import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
 import org.wpunet.core.cpu.kernels.Dgemm;
+import org.wpunet.core.cpu.kernels.MaxPool2x2;
 import org.wpunet.core.cpu.kernels.Pool2dKernels;
 import org.wpunet.core.cpu.kernels.Sgemm;
 
@@ -310,6 +311,16 @@ public final class CpuBackend implements Backend {
         return new Storage[]{y, idx};
     }
 
+    /** F32 2x2 stride-2 windows take {@link MaxPool2x2} (no indices); anything else the indexed kernel. */
+    @Override
+    public Storage maxPool2dValues(Storage x, int[] xs, int[] k, int[] s, int[] pad, int[] dil) {
+        boolean twoByTwo = k[0] == 2 && k[1] == 2 && s[0] == 2 && s[1] == 2 && pad[0] == 0 && pad[1] == 0 && dil[0] == 1 && dil[1] == 1;
+        if (!twoByTwo || x.dtype() != DType.F32) return Backend.super.maxPool2dValues(x, xs, k, s, pad, dil);
+        CpuStorage y = CpuStorage.allocate(DType.F32, xs[0] * xs[1] * (xs[2] / 2) * (xs[3] / 2));
+        MaxPool2x2.forward(c(x).f32(), xs[0], xs[1], xs[2], xs[3], y.f32());
+        return y;
+    }
+
     @Override
     public Storage maxPool2dBackward(Storage dy, Storage indices, int[] xs, int[] ys) {
         needFloat("max_pool2d backward", dy);
@@ -388,6 +399,20 @@ public final class CpuBackend implements Backend {
         BatchNormKernels.forwardInference(c(x).f32(), n, ch, hw, f32(gamma), f32(beta), (float) eps, f32(runningMean),
                 f32(runningVar), y.f32(), true);
         return new Storage[]{y};
+    }
+
+    /** F32: the fused inference kernel with its output array being its input (one pass, nothing allocated). */
+    @Override
+    public void batchNormReluInferenceInPlace(Storage x, int[] xs, Storage gamma, Storage beta, Storage runningMean,
+                                              Storage runningVar, double eps) {
+        if (isF64(x)) {
+            Backend.super.batchNormReluInferenceInPlace(x, xs, gamma, beta, runningMean, runningVar, eps);
+            return;
+        }
+        needFloat("batch_norm", x);
+        float[] a = c(x).f32();
+        BatchNormKernels.forwardInference(a, xs[0], xs[1], xs[2] * xs[3], f32(gamma), f32(beta), (float) eps, f32(runningMean),
+                f32(runningVar), a, true);
     }
 
     @Override
