@@ -67,8 +67,12 @@ public final class Functional {
         return b == null ? y : Ops.add(y, Ops.reshape(b, 1, b.numel(), 1, 1));
     }
 
-    /** Max pooling (kernel, stride, padding, dilation as [h, w]); the gradient goes to each window's maximum. */
+    /**
+     * Max pooling (kernel, stride, padding, dilation as [h, w]); the gradient goes to each window's
+     * maximum. When no gradient is recorded only the values are computed (no indices).
+     */
     public static Variable maxPool2d(Variable x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        if (!recordsGrad(x)) return Variable.constant(NeuralOps.maxPool2dValues(x.value(), kernel, stride, padding, dilation));
         int[] xs = x.shape();
         NeuralOps.PoolResult r = NeuralOps.maxPool2d(x.value(), kernel, stride, padding, dilation);
         Tensor indices = r.indices();
@@ -146,6 +150,32 @@ public final class Functional {
             Tensor[] d = NeuralOps.batchNormReluBackward(x.value(), out, g, gamma == null ? null : gamma.value(), mean, invStd, eps);
             return gamma == null ? new Tensor[]{d[0]} : d;
         }, mean, invStd);
+    }
+
+    /**
+     * Inference-mode {@link #batchNormRelu} (running statistics) written over x's value, for a caller
+     * that owns x (e.g. the output of the convolution before it) and records no gradient: nothing is
+     * allocated and x itself is returned; the values equal {@code batchNormRelu(x, ..., false, ...)}'s.
+     * An error when a gradient would be recorded (grad mode on and x, gamma or beta requiring grad):
+     * overwriting x would then corrupt the graph.
+     */
+    public static Variable batchNormReluInferenceInPlace(Variable x, Variable gamma, Variable beta, Tensor runningMean,
+                                                         Tensor runningVar, double eps) {
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("batch_norm: give both gamma and beta, or neither");
+        if (recordsGrad(x, gamma, beta)) {
+            throw new IllegalStateException("batch_norm_relu in place would overwrite a value the gradient needs: input "
+                    + Arrays.toString(x.shape()) + " (enter NoGrad for inference)");
+        }
+        NeuralOps.batchNormReluInferenceInPlace(x.value(), gamma == null ? null : gamma.value(), beta == null ? null : beta.value(),
+                runningMean, runningVar, eps);
+        return x;
+    }
+
+    /** True when an op on these inputs records a graph node: grad mode on and some input requires grad. */
+    public static boolean recordsGrad(Variable... inputs) {
+        if (!NoGrad.isGradEnabled()) return false;
+        for (Variable v : inputs) if (v != null && v.requiresGrad()) return true;
+        return false;
     }
 
     /** Inverted dropout with probability p when training (identity otherwise); the mask is drawn from rng. */

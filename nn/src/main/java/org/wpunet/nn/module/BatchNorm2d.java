@@ -52,6 +52,19 @@ public final class BatchNorm2d extends Layer {
         return y;
     }
 
+    /**
+     * {@link #forwardRelu} that may overwrite x: in eval mode when no gradient is recorded (inference
+     * under {@link org.wpunet.nn.autograd.NoGrad}) it writes the result over x's value and returns x,
+     * allocating nothing; otherwise it is {@link #forwardRelu}. Only for a caller that owns x and
+     * does not use it afterwards (DoubleConv passes its convolution's output).
+     */
+    public Variable forwardReluInPlace(Variable x) {
+        Variable gamma = parameter("weight"), beta = parameter("bias");
+        if (isTraining() || Functional.recordsGrad(x, gamma, beta)) return forwardRelu(x);
+        checkInput(x);
+        return Functional.batchNormReluInferenceInPlace(x, gamma, beta, buffer("running_mean"), buffer("running_var"), eps);
+    }
+
     private void checkInput(Variable x) {
         if (x.rank() != 4 || x.size(1) != features) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ") expects [N," + features + ",H,W], got "
