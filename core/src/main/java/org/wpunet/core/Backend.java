@@ -149,21 +149,14 @@ public interface Backend {
     }
 
     /**
-     * Inference-mode {@link #batchNormRelu} written over its input: the compact {@code x} [n,c,h,w]
-     * becomes {@code max(0, (x - runningMean) gamma / sqrt(runningVar + eps) + beta)} (gamma and beta
-     * may be null). For a caller that owns x and needs no gradient: no output is allocated. The
-     * default computes {@link #batchNormRelu} and copies the result into x; a backend may do it in
-     * one pass.
+     * Inference-mode {@link #batchNormRelu} for a caller that no longer needs x (compact [n,c,h,w]):
+     * returns {@code max(0, (x - runningMean) gamma / sqrt(runningVar + eps) + beta)} (gamma and beta
+     * may be null), which a backend may write over x and return x itself, allocating nothing (the CPU
+     * does). The default returns {@link #batchNormRelu}'s new output and leaves x as it was.
      */
-    default void batchNormReluInferenceInPlace(Storage x, int[] xShape, Storage gamma, Storage beta, Storage runningMean,
-                                               Storage runningVar, double eps) {
-        Storage y = batchNormRelu(x, xShape, gamma, beta, runningMean, runningVar, false, 0, eps)[0];
-        try {
-            Layout l = Layout.contiguous(xShape);
-            copyInto(y, l, x, l);
-        } finally {
-            y.release();
-        }
+    default Storage batchNormReluInferenceReusingInput(Storage x, int[] xShape, Storage gamma, Storage beta,
+                                                       Storage runningMean, Storage runningVar, double eps) {
+        return batchNormRelu(x, xShape, gamma, beta, runningMean, runningVar, false, 0, eps)[0];
     }
 
     /** Selects entries {@code index} (I32, 1-D) along dim of a strided input. */

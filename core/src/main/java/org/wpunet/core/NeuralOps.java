@@ -248,20 +248,23 @@ public final class NeuralOps {
     }
 
     /**
-     * Inference-mode {@link #batchNormRelu} written over x: x becomes {@code max(0, (x - runningMean)
-     * gamma / sqrt(runningVar + eps) + beta)} and nothing is allocated. x must be compact and the only
-     * tensor on its storage (the caller owns it, e.g. a convolution's output that nothing else holds);
-     * the values equal {@link #batchNormRelu}'s. gamma and beta may be null.
+     * Inference-mode {@link #batchNormRelu} for a caller that no longer needs x's values: the result
+     * {@code max(0, (x - runningMean) gamma / sqrt(runningVar + eps) + beta)} may be written over x
+     * (the CPU does: nothing is allocated, and the result is a new view of x's storage) or be a new
+     * tensor (backends without such a kernel; x is then left as it was). x must be compact and the
+     * whole of its storage; the values equal {@link #batchNormRelu}'s. gamma and beta may be null.
      */
-    public static void batchNormReluInferenceInPlace(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
-                                                     double eps) {
-        String op = "batch_norm_relu (in place)";
+    public static Tensor batchNormReluInferenceReusingInput(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+                                                            Tensor runningVar, double eps) {
+        String op = "batch_norm_relu (reusing its input)";
         checkBatchNorm(op, x, gamma, beta, runningMean, runningVar, false);
         if (!x.layout().isCompact() || x.storage().numel() != x.numel()) {
             throw new IllegalArgumentException(op + ": the input must be a compact tensor that is its whole storage, got layout "
                     + x.layout());
         }
-        x.backend().batchNormReluInferenceInPlace(x.storage(), x.shape(), st(gamma), st(beta), st(runningMean), st(runningVar), eps);
+        Storage y = x.backend().batchNormReluInferenceReusingInput(x.storage(), x.shape(), st(gamma), st(beta), st(runningMean),
+                st(runningVar), eps);
+        return y == x.storage() ? x.reshape(x.shape()) : Tensor.wrap(y, Layout.contiguous(x.shape()));
     }
 
     private static void checkBatchNorm(String op, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,

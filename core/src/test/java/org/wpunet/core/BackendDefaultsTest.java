@@ -1,6 +1,8 @@
 package org.wpunet.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -16,7 +18,7 @@ import org.wpunet.core.cpu.CpuBackend;
  * methods for everything else, against the CPU's own versions.
  */
 class BackendDefaultsTest {
-    private static final Set<String> DEFAULTS = Set.of("maxPool2dValues", "batchNormReluInferenceInPlace");
+    private static final Set<String> DEFAULTS = Set.of("maxPool2dValues", "batchNormReluInferenceReusingInput");
     private final SplittableRandom rnd = new SplittableRandom(17);
 
     private static Backend withDefaults() {
@@ -50,7 +52,7 @@ class BackendDefaultsTest {
     }
 
     @Test
-    void batchNormReluInPlaceDefaultCopiesTheFusedResultBack() {
+    void batchNormReluReusingInputDefaultLeavesTheInputAndTheCpuOverwritesIt() {
         Backend b = withDefaults();
         int[] xs = {2, 3, 5, 7};
         int n = 2 * 3 * 5 * 7;
@@ -60,9 +62,12 @@ class BackendDefaultsTest {
         Storage fresh = CpuBackend.INSTANCE.fromHost(x, DType.F32);
         float[] want = host(CpuBackend.INSTANCE.batchNormRelu(fresh, xs, gamma, beta, mean, var, false, 0.1, 1e-5)[0]);
         Storage viaDefault = CpuBackend.INSTANCE.fromHost(x, DType.F32), viaCpu = CpuBackend.INSTANCE.fromHost(x, DType.F32);
-        b.batchNormReluInferenceInPlace(viaDefault, xs, gamma, beta, mean, var, 1e-5);
-        CpuBackend.INSTANCE.batchNormReluInferenceInPlace(viaCpu, xs, gamma, beta, mean, var, 1e-5);
-        assertArrayEquals(want, host(viaDefault), "default: batchNormRelu copied over x");
-        assertArrayEquals(want, host(viaCpu), "cpu: the fused kernel over x");
+        Storage yDefault = b.batchNormReluInferenceReusingInput(viaDefault, xs, gamma, beta, mean, var, 1e-5);
+        Storage yCpu = CpuBackend.INSTANCE.batchNormReluInferenceReusingInput(viaCpu, xs, gamma, beta, mean, var, 1e-5);
+        assertNotSame(viaDefault, yDefault, "default: a new output");
+        assertArrayEquals(want, host(yDefault), "default: batchNormRelu's values");
+        assertArrayEquals(x, host(viaDefault), "default: the input as it was");
+        assertSame(viaCpu, yCpu, "cpu: the input's storage");
+        assertArrayEquals(want, host(viaCpu), "cpu: the fused kernel's values over the input");
     }
 }

@@ -115,12 +115,12 @@ class NeuralOpsTest {
     }
 
     @Test
-    void batchNormReluInPlaceNeedsACompactTensorThatIsItsWholeStorage() {
+    void batchNormReluReusingInputNeedsACompactTensorThatIsItsWholeStorage() {
         try (Tensor x = Tensor.ones(2, 3, 4, 4); Tensor view = x.narrow(0, 0, 1); Tensor t = x.transpose(2, 3);
              Tensor rm = Tensor.zeros(3); Tensor rv = Tensor.ones(3)) {
             for (Tensor bad : new Tensor[]{view, t}) {
                 var e = assertThrows(IllegalArgumentException.class,
-                        () -> NeuralOps.batchNormReluInferenceInPlace(bad, null, null, rm, rv, 1e-5));
+                        () -> NeuralOps.batchNormReluInferenceReusingInput(bad, null, null, rm, rv, 1e-5));
                 assertTrue(e.getMessage().contains("compact tensor that is its whole storage"), e.getMessage());
             }
             assertEquals(1.0, x.max().item(), "a refused call leaves the input alone");

@@ -403,16 +403,14 @@ public final class CpuBackend implements Backend {
 
     /** F32: the fused inference kernel with its output array being its input (one pass, nothing allocated). */
     @Override
-    public void batchNormReluInferenceInPlace(Storage x, int[] xs, Storage gamma, Storage beta, Storage runningMean,
-                                              Storage runningVar, double eps) {
-        if (isF64(x)) {
-            Backend.super.batchNormReluInferenceInPlace(x, xs, gamma, beta, runningMean, runningVar, eps);
-            return;
-        }
+    public Storage batchNormReluInferenceReusingInput(Storage x, int[] xs, Storage gamma, Storage beta, Storage runningMean,
+                                                      Storage runningVar, double eps) {
+        if (isF64(x)) return Backend.super.batchNormReluInferenceReusingInput(x, xs, gamma, beta, runningMean, runningVar, eps);
         needFloat("batch_norm", x);
         float[] a = c(x).f32();
         BatchNormKernels.forwardInference(a, xs[0], xs[1], xs[2] * xs[3], f32(gamma), f32(beta), (float) eps, f32(runningMean),
                 f32(runningVar), a, true);
+        return x;
     }
 
     @Override

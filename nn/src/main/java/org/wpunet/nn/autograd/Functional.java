@@ -153,22 +153,21 @@ public final class Functional {
     }
 
     /**
-     * Inference-mode {@link #batchNormRelu} (running statistics) written over x's value, for a caller
-     * that owns x (e.g. the output of the convolution before it) and records no gradient: nothing is
-     * allocated and x itself is returned; the values equal {@code batchNormRelu(x, ..., false, ...)}'s.
-     * An error when a gradient would be recorded (grad mode on and x, gamma or beta requiring grad):
-     * overwriting x would then corrupt the graph.
+     * Inference-mode {@link #batchNormRelu} (running statistics) for a caller that owns x (e.g. the
+     * output of the convolution before it), no longer needs its values and records no gradient: the
+     * backend may write the result over x's storage (the CPU does, allocating nothing). The values
+     * equal {@code batchNormRelu(x, ..., false, ...)}'s. An error when a gradient would be recorded
+     * (grad mode on and x, gamma or beta requiring grad): overwriting x would corrupt the graph.
      */
-    public static Variable batchNormReluInferenceInPlace(Variable x, Variable gamma, Variable beta, Tensor runningMean,
-                                                         Tensor runningVar, double eps) {
+    public static Variable batchNormReluInferenceReusingInput(Variable x, Variable gamma, Variable beta, Tensor runningMean,
+                                                              Tensor runningVar, double eps) {
         if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("batch_norm: give both gamma and beta, or neither");
         if (recordsGrad(x, gamma, beta)) {
-            throw new IllegalStateException("batch_norm_relu in place would overwrite a value the gradient needs: input "
+            throw new IllegalStateException("batch_norm_relu reusing its input would overwrite a value the gradient needs: input "
                     + Arrays.toString(x.shape()) + " (enter NoGrad for inference)");
         }
-        NeuralOps.batchNormReluInferenceInPlace(x.value(), gamma == null ? null : gamma.value(), beta == null ? null : beta.value(),
-                runningMean, runningVar, eps);
-        return x;
+        return Variable.constant(NeuralOps.batchNormReluInferenceReusingInput(x.value(), gamma == null ? null : gamma.value(),
+                beta == null ? null : beta.value(), runningMean, runningVar, eps));
     }
 
     /** True when an op on these inputs records a graph node: grad mode on and some input requires grad. */

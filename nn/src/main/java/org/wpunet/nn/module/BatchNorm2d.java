@@ -53,16 +53,16 @@ public final class BatchNorm2d extends Layer {
     }
 
     /**
-     * {@link #forwardRelu} that may overwrite x: in eval mode when no gradient is recorded (inference
-     * under {@link org.wpunet.nn.autograd.NoGrad}) it writes the result over x's value and returns x,
-     * allocating nothing; otherwise it is {@link #forwardRelu}. Only for a caller that owns x and
-     * does not use it afterwards (DoubleConv passes its convolution's output).
+     * {@link #forwardRelu} for a caller that owns x and no longer needs its values (DoubleConv passes
+     * its convolution's output): in eval mode when no gradient is recorded (inference under {@link
+     * org.wpunet.nn.autograd.NoGrad}) the backend may write the result over x, allocating nothing (see
+     * {@link Functional#batchNormReluInferenceReusingInput}); otherwise it is {@link #forwardRelu}.
      */
-    public Variable forwardReluInPlace(Variable x) {
+    public Variable forwardReluReusingInput(Variable x) {
         Variable gamma = parameter("weight"), beta = parameter("bias");
         if (isTraining() || Functional.recordsGrad(x, gamma, beta)) return forwardRelu(x);
         checkInput(x);
-        return Functional.batchNormReluInferenceInPlace(x, gamma, beta, buffer("running_mean"), buffer("running_var"), eps);
+        return Functional.batchNormReluInferenceReusingInput(x, gamma, beta, buffer("running_mean"), buffer("running_var"), eps);
     }
 
     private void checkInput(Variable x) {

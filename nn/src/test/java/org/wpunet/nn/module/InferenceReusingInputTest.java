@@ -19,12 +19,12 @@ import org.wpunet.nn.autograd.Ops;
 import org.wpunet.nn.autograd.Variable;
 
 /**
- * The inference path of batch norm + ReLU and max pooling: {@link BatchNorm2d#forwardReluInPlace}
- * overwrites its input only in eval mode without a gradient (values equal to {@link
- * BatchNorm2d#forwardRelu}'s), and otherwise leaves the input alone and records the graph;
+ * The inference path of batch norm + ReLU and max pooling: {@link BatchNorm2d#forwardReluReusingInput}
+ * writes over its input (on the CPU) only in eval mode without a gradient, with {@link
+ * BatchNorm2d#forwardRelu}'s values, and otherwise leaves the input alone and records the graph;
  * {@link Functional#maxPool2d} without a gradient gives the values of the recorded path.
  */
-class InferenceInPlaceTest {
+class InferenceReusingInputTest {
     /** A BatchNorm2d(3) with non-trivial affine parameters and running statistics. */
     private static BatchNorm2d batchNorm() {
         BatchNorm2d bn = new BatchNorm2d(3);
@@ -38,15 +38,16 @@ class InferenceInPlaceTest {
     }
 
     @Test
-    void evalWithoutGradientOverwritesTheInputWithForwardRelusValues() {
+    void evalWithoutGradientWritesForwardRelusValuesOverTheInput() {
         try (BatchNorm2d bn = batchNorm(); Scope s = Scope.open(); NoGrad ng = NoGrad.enter()) {
             bn.eval();
             Tensor x = randn(5, 2, 3, 7, 9).to(DType.F32);
             float[] want = bn.forwardRelu(Variable.constant(x)).value().toFloatArray();
             Variable owned = Variable.constant(x.copy());
-            Variable y = bn.forwardReluInPlace(owned);
-            assertSame(owned, y, "the result is the input, overwritten");
+            Variable y = bn.forwardReluReusingInput(owned);
+            assertSame(owned.value().storage(), y.value().storage(), "the CPU writes the result over the input");
             assertArrayEquals(want, y.value().toFloatArray(), "same values as forwardRelu");
+            assertArrayEquals(want, owned.value().toFloatArray(), "the input holds them");
             assertTrue(want[0] >= 0 && x.min().item() < 0, "the case exercises ReLU");
         }
     }
@@ -59,7 +60,7 @@ class InferenceInPlaceTest {
             // eval with grad mode on: gamma and beta require grad, so the graph is recorded
             bn.eval();
             Variable in = Variable.constant(x);
-            Variable y = bn.forwardReluInPlace(in);
+            Variable y = bn.forwardReluReusingInput(in);
             assertNotSame(in, y);
             assertTrue(y.requiresGrad(), "the eval result carries the graph to gamma and beta");
             assertArrayEquals(before, x.toFloatArray(), "eval with a gradient: input untouched");
@@ -67,7 +68,7 @@ class InferenceInPlaceTest {
             assertTrue(bn.parameter("weight").hasGrad(), "gamma got its gradient");
             // training: batch statistics, new output
             bn.train();
-            Variable yt = bn.forwardReluInPlace(Variable.constant(x));
+            Variable yt = bn.forwardReluReusingInput(Variable.constant(x));
             assertNotSame(x, yt.value());
             assertArrayEquals(before, x.toFloatArray(), "training: input untouched");
             assertEquals(1, (int) bn.buffer("num_batches_tracked").item(), "training counted the batch");
@@ -75,10 +76,10 @@ class InferenceInPlaceTest {
     }
 
     @Test
-    void functionalInPlaceRefusesWhenAGradientIsRecorded() {
+    void functionalReusingInputRefusesWhenAGradientIsRecorded() {
         try (BatchNorm2d bn = batchNorm(); Scope s = Scope.open()) {
             Variable x = Variable.param(randn(7, 1, 3, 4, 4).to(DType.F32));
-            var e = assertThrows(IllegalStateException.class, () -> Functional.batchNormReluInferenceInPlace(x, null, null,
+            var e = assertThrows(IllegalStateException.class, () -> Functional.batchNormReluInferenceReusingInput(x, null, null,
                     bn.buffer("running_mean"), bn.buffer("running_var"), 1e-5));
             assertTrue(e.getMessage().contains("[1, 3, 4, 4]") && e.getMessage().contains("NoGrad"), e.getMessage());
         }
