@@ -84,6 +84,23 @@ public interface Backend {
 
     Storage convTranspose2dBackwardInput(Storage dy, Storage w, int[] xShape, int[] wShape, ConvParams p);
 
+    /**
+     * {@link #convTranspose2d} written into channels {@code [channelOffset, channelOffset + wShape[1])}
+     * of {@code out}, a compact {@code outShape} storage (the decoder's concatenation buffer; the other
+     * channels are left alone). The default computes {@link #convTranspose2d} and copies it in; a
+     * backend may write there directly.
+     */
+    default void convTranspose2dInto(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvParams p, Storage out,
+                                     int[] outShape, int channelOffset) {
+        Storage y = convTranspose2d(x, xShape, w, wShape, bias, p);
+        try {
+            Layout dst = Layout.contiguous(outShape).narrow(1, channelOffset, wShape[1]);
+            copyInto(y, Layout.contiguous(dst.shape()), out, dst);
+        } finally {
+            y.release();
+        }
+    }
+
     Storage[] convTranspose2dBackwardWeight(Storage x, Storage dy, int[] xShape, int[] wShape, ConvParams p,
                                             boolean withBias);
 

@@ -127,6 +127,36 @@ public final class NeuralOps {
         }
     }
 
+    /**
+     * {@link #convTranspose2d} written into channels {@code [channelOffset, channelOffset + OC)} of
+     * {@code out} [N, C', OH, OW] (compact, the whole of its storage), leaving its other channels as
+     * they are: the decoder's concatenation [skip, up-sampled] without a separate up-sampled tensor.
+     */
+    public static void convTranspose2dInto(Tensor x, Tensor w, Tensor b, ConvParams p, Tensor out, int channelOffset) {
+        String op = "conv_transpose2d into";
+        int[] xs = x.shape(), ws = w.shape();
+        checkConv(op, x, w, b, 0, 1);
+        sameDevice(op, x, out);
+        sameType(op, x, out);
+        int oh = p.transposedOutH(xs[2], ws[2]), ow = p.transposedOutW(xs[3], ws[3]);
+        int[] os = out.shape();
+        if (os.length != 4 || os[0] != xs[0] || os[2] != oh || os[3] != ow || channelOffset < 0 || channelOffset + ws[1] > os[1]) {
+            throw new IllegalArgumentException(op + ": output " + Shapes.str(os) + " has no channels [" + channelOffset + ", "
+                    + (channelOffset + ws[1]) + ") of size " + oh + "x" + ow + " for input " + Shapes.str(xs) + " and weight "
+                    + Shapes.str(ws));
+        }
+        if (!out.layout().isCompact() || out.storage().numel() != out.numel()) {
+            throw new IllegalArgumentException(op + ": the output must be a compact tensor that is its whole storage, got layout "
+                    + out.layout());
+        }
+        if (p.outPadH() >= Math.max(p.strideH(), p.dilationH()) || p.outPadW() >= Math.max(p.strideW(), p.dilationW())) {
+            throw new IllegalArgumentException(op + ": output padding must be smaller than stride or dilation, got " + p);
+        }
+        try (Tensor xc = compact(x); Tensor wc = compact(w); Tensor bc = compact(b)) {
+            x.backend().convTranspose2dInto(xc.storage(), xs, wc.storage(), ws, st(bc), p, out.storage(), os, channelOffset);
+        }
+    }
+
     public static Tensor convTranspose2dBackwardInput(Tensor dy, Tensor w, int[] xShape, ConvParams p) {
         sameDevice("conv_transpose2d backward", dy, w);
         try (Tensor dc = compact(dy); Tensor wc = compact(w)) {

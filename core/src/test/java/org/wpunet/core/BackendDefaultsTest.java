@@ -18,7 +18,7 @@ import org.wpunet.core.cpu.CpuBackend;
  * methods for everything else, against the CPU's own versions.
  */
 class BackendDefaultsTest {
-    private static final Set<String> DEFAULTS = Set.of("maxPool2dValues", "batchNormReluInferenceReusingInput");
+    private static final Set<String> DEFAULTS = Set.of("maxPool2dValues", "batchNormReluInferenceReusingInput", "convTranspose2dInto");
     private final SplittableRandom rnd = new SplittableRandom(17);
 
     private static Backend withDefaults() {
@@ -69,5 +69,23 @@ class BackendDefaultsTest {
         assertArrayEquals(x, host(viaDefault), "default: the input as it was");
         assertSame(viaCpu, yCpu, "cpu: the input's storage");
         assertArrayEquals(want, host(viaCpu), "cpu: the fused kernel's values over the input");
+    }
+
+    @Test
+    void convTranspose2dIntoDefaultCopiesIntoTheChannels() {
+        Backend b = withDefaults();
+        int[] xs = {2, 3, 4, 5}, ws = {3, 4, 2, 2}, os = {2, 9, 8, 10};
+        ConvParams p = ConvParams.of(2, 0);
+        Storage x = random(2 * 3 * 4 * 5), w = random(3 * 4 * 2 * 2), bias = random(4);
+        float[] y = host(CpuBackend.INSTANCE.convTranspose2d(x, xs, w, ws, bias, p));
+        float[] start = host(random(2 * 9 * 8 * 10));
+        Storage viaDefault = CpuBackend.INSTANCE.fromHost(start, DType.F32), viaCpu = CpuBackend.INSTANCE.fromHost(start, DType.F32);
+        b.convTranspose2dInto(x, xs, w, ws, bias, p, viaDefault, os, 2);
+        CpuBackend.INSTANCE.convTranspose2dInto(x, xs, w, ws, bias, p, viaCpu, os, 2);
+        float[] want = start.clone();
+        int plane = 8 * 10;
+        for (int n = 0; n < 2; n++) System.arraycopy(y, n * 4 * plane, want, (n * 9 + 2) * plane, 4 * plane);
+        assertArrayEquals(want, host(viaDefault), "default: channels 2..5 of each image replaced, the rest kept");
+        assertArrayEquals(want, host(viaCpu), "cpu: the GEMM path writing there directly");
     }
 }

@@ -126,4 +126,17 @@ class NeuralOpsTest {
             assertEquals(1.0, x.max().item(), "a refused call leaves the input alone");
         }
     }
+
+    @Test
+    void convTranspose2dIntoNamesABufferThatDoesNotFit() {
+        try (Tensor x = Tensor.ones(1, 3, 4, 4); Tensor w = Tensor.ones(3, 2, 2, 2); Tensor narrow = Tensor.zeros(1, 3, 8, 8);
+             Tensor small = Tensor.zeros(1, 4, 6, 8)) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> NeuralOps.convTranspose2dInto(x, w, null, ConvParams.of(2, 0), narrow, 2));
+            assertTrue(e.getMessage().contains("[1, 3, 8, 8]") && e.getMessage().contains("[2, 4)"), e.getMessage());
+            var e2 = assertThrows(IllegalArgumentException.class,
+                    () -> NeuralOps.convTranspose2dInto(x, w, null, ConvParams.of(2, 0), small, 0));
+            assertTrue(e2.getMessage().contains("8x8"), e2.getMessage());
+        }
+    }
 }

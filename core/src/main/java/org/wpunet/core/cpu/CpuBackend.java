@@ -260,6 +260,20 @@ public final class CpuBackend implements Backend {
         return y;
     }
 
+    /** F32 with kernel == stride, no padding, dilation or output padding: the GEMM path writes into out directly. */
+    @Override
+    public void convTranspose2dInto(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvParams p, Storage out, int[] os,
+                                    int channelOffset) {
+        boolean direct = x.dtype() == DType.F32 && ws[2] == ws[3] && p.strideH() == ws[2] && p.strideW() == ws[3] && p.padH() == 0
+                && p.padW() == 0 && p.dilationH() == 1 && p.dilationW() == 1 && p.outPadH() == 0 && p.outPadW() == 0;
+        if (!direct) {
+            Backend.super.convTranspose2dInto(x, xs, w, ws, bias, p, out, os, channelOffset);
+            return;
+        }
+        ConvTranspose2dKernels.forwardInto(c(x).f32(), xs[0], xs[1], xs[2], xs[3], c(w).f32(), ws[1], ws[2],
+                bias == null ? null : c(bias).f32(), c(out).f32(), os[1], channelOffset);
+    }
+
     @Override
     public Storage convTranspose2dBackwardInput(Storage dy, Storage w, int[] xs, int[] ws, ConvParams p) {
         if (isHalf(dy)) return narrow(convTranspose2dBackwardInput(widen(dy), widen(w), xs, ws, p), dy.dtype());

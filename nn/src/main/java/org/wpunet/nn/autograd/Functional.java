@@ -58,6 +58,31 @@ public final class Functional {
     }
 
     /**
+     * {@code concat(1, front, convTranspose2d(x, w, b, p))}: the decoder's [skip, up-sampled]. When no
+     * gradient is recorded and no autocast applies, the concatenation is allocated once, front copied
+     * into its first channels and the transposed convolution written into the rest (no up-sampled
+     * tensor of its own); otherwise it is the two recorded ops.
+     */
+    public static Variable convTranspose2dAfter(Variable front, Variable x, Variable w, Variable b, ConvParams p) {
+        if (recordsGrad(front, x, w, b) || Autocast.castFor(x, w, b) != null) {
+            return Ops.concat(1, front, convTranspose2d(x, w, b, p));
+        }
+        int[] fs = front.shape(), xs = x.shape(), ws = w.shape();
+        int oh = p.transposedOutH(xs[2], ws[2]), ow = p.transposedOutW(xs[3], ws[3]);
+        if (fs.length != 4 || fs[0] != xs[0] || fs[2] != oh || fs[3] != ow || front.dtype() != x.dtype()) {
+            throw new IllegalArgumentException("conv_transpose2d after " + Arrays.toString(fs) + ": the front part must be "
+                    + x.dtype() + " [" + xs[0] + ", C, " + oh + ", " + ow + "] to go before the transposed convolution of "
+                    + Arrays.toString(xs) + " with weight " + Arrays.toString(ws));
+        }
+        Tensor out = Tensor.zeros(x.device(), x.dtype(), fs[0], fs[1] + ws[1], oh, ow);
+        try (Tensor head = out.narrow(1, 0, fs[1])) {
+            head.assign(front.value());
+        }
+        NeuralOps.convTranspose2dInto(x.value(), w.value(), b == null ? null : b.value(), p, out, fs[1]);
+        return Variable.constant(out);
+    }
+
+    /**
      * An FP32 conv under {@link Autocast}: x and w cast to 16 bits, the product computed there (FP32
      * accumulation), the result cast back to FP32 and the bias added in FP32 (broadcast over [N,C,H,W]).
      */
