@@ -62,6 +62,7 @@ public abstract class ConvConformance extends ConformanceSuite {
         return Stream.of(
                 new Case("WPU-Net up-conv 2x2 s2 32->16", s(2, 32, 5, 6), s(32, 16, 2, 2), ConvParams.of(2, 0), true),
                 new Case("WPU-Net up-conv 2x2 s2 128->64", s(1, 128, 3, 3), s(128, 64, 2, 2), ConvParams.of(2, 0), true),
+                new Case("2x2 s2, rows of 37 (vector zips and their tail)", s(2, 5, 3, 37), s(5, 3, 2, 2), ConvParams.of(2, 0), true),
                 new Case("2x2 s2, output padding 1", s(2, 3, 5, 6), s(3, 4, 2, 2), ConvParams.of(2, 0).withOutputPadding(1, 1), true),
                 new Case("3x3 s2 pad 1, output padding 1 (overlapping taps)", s(2, 4, 5, 5), s(4, 3, 3, 3),
                         ConvParams.of(2, 1).withOutputPadding(1, 1), true),

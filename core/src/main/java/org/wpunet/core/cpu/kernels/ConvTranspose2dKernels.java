@@ -2,6 +2,7 @@ package org.wpunet.core.cpu.kernels;
 
 import java.util.Arrays;
 import org.wpunet.core.cpu.Parallel;
+import org.wpunet.core.cpu.Simd;
 
 /**
  * 2-d transposed convolution (groups = 1), NCHW, PyTorch semantics. Input x is {@code n x c x h x w},
@@ -115,6 +116,14 @@ public final class ConvTranspose2dKernels {
                         float bv = bias == null ? 0f : bias[o];
                         int yPlane = yImg + o * outPlane;
                         for (int ki = 0; ki < kh; ki++) {
+                            if (kw == 2) {
+                                // the two taps of an output row interleave: y[2q] from tap 0, y[2q + 1] from tap 1
+                                int src = (o * kh + ki) * 2 * pb;
+                                for (int r = rowStart; r < r1; r++, src += w) {
+                                    interleave(t, src, src + pb, bv, y, yPlane + (r * kh + ki) * oW, w);
+                                }
+                                continue;
+                            }
                             for (int kj = 0; kj < kw; kj++) {
                                 int src = ((o * kh + ki) * kw + kj) * pb;
                                 for (int r = rowStart; r < r1; r++, src += w) {
@@ -126,6 +135,15 @@ public final class ConvTranspose2dKernels {
                     }
                 });
             }
+        }
+    }
+
+    /** y[dst + 2q] = t[a + q] + bias, y[dst + 2q + 1] = t[b + q] + bias for q < w (SIMD zips when on). */
+    static void interleave(float[] t, int a, int b, float bias, float[] y, int dst, int w) {
+        int q = Simd.enabled() ? ConvTransposeVector.interleave(t, a, b, bias, y, dst, w) : 0;
+        for (; q < w; q++) {
+            y[dst + 2 * q] = t[a + q] + bias;
+            y[dst + 2 * q + 1] = t[b + q] + bias;
         }
     }
 
