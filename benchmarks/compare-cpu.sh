@@ -90,6 +90,8 @@ rows = [
      5 * 4.0 * act, "GB/s"),
     # nominal traffic: read x, write y (4 bytes each element of y)
     ("maxpool 2x2 fwd 2x64x256^2", "maxPool2x2Forward", None, "maxPool2x2Forward", 4.0 * act + 4.0 * act / 4, "GB/s"),
+    # inference: values only (PyTorch's max_pool2d without return_indices)
+    ("maxpool 2x2 values 2x64x256^2", "maxPool2x2Values", None, "maxPool2x2Values", 4.0 * act + 4.0 * act / 4, "GB/s"),
 ]
 
 def rate(work, ms):

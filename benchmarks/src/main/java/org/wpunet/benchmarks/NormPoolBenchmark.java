@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.wpunet.core.cpu.kernels.BatchNormKernels;
+import org.wpunet.core.cpu.kernels.MaxPool2x2;
 import org.wpunet.core.cpu.kernels.Pool2dKernels;
 
 /** Memory-bound layers on a WPU-Net-sized activation, 2x64x256x256 (8.4 M floats). */
@@ -62,5 +63,12 @@ public class NormPoolBenchmark {
     public int[] maxPool2x2Forward() {
         Pool2dKernels.maxForward(x, N, C, H, W, 2, 2, 2, 2, 0, 0, 1, 1, py, idx);
         return idx;
+    }
+
+    /** The inference path's pooling: values only (SIMD 2x2 kernel), beside the indexed one above. */
+    @Benchmark
+    public float[] maxPool2x2Values() {
+        MaxPool2x2.forward(x, N, C, H, W, py);
+        return py;
     }
 }

@@ -84,6 +84,23 @@ public interface Backend {
 
     Storage convTranspose2dBackwardInput(Storage dy, Storage w, int[] xShape, int[] wShape, ConvParams p);
 
+    /**
+     * {@link #convTranspose2d} written into channels {@code [channelOffset, channelOffset + wShape[1])}
+     * of {@code out}, a compact {@code outShape} storage (the decoder's concatenation buffer; the other
+     * channels are left alone). The default computes {@link #convTranspose2d} and copies it in; a
+     * backend may write there directly.
+     */
+    default void convTranspose2dInto(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvParams p, Storage out,
+                                     int[] outShape, int channelOffset) {
+        Storage y = convTranspose2d(x, xShape, w, wShape, bias, p);
+        try {
+            Layout dst = Layout.contiguous(outShape).narrow(1, channelOffset, wShape[1]);
+            copyInto(y, Layout.contiguous(dst.shape()), out, dst);
+        } finally {
+            y.release();
+        }
+    }
+
     Storage[] convTranspose2dBackwardWeight(Storage x, Storage dy, int[] xShape, int[] wShape, ConvParams p,
                                             boolean withBias);
 
@@ -91,6 +108,16 @@ public interface Backend {
     Storage[] maxPool2d(Storage x, int[] xShape, int[] kernel, int[] stride, int[] padding, int[] dilation);
 
     Storage maxPool2dBackward(Storage dy, Storage indices, int[] xShape, int[] yShape);
+
+    /**
+     * The values of {@link #maxPool2d} without the indices (inference: nothing routes a gradient back).
+     * The default computes both and frees the indices; a backend may skip them.
+     */
+    default Storage maxPool2dValues(Storage x, int[] xShape, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        Storage[] r = maxPool2d(x, xShape, kernel, stride, padding, dilation);
+        r[1].release();
+        return r[0];
+    }
 
     /**
      * Batch norm over [n,c,h,w]. Training: normalise with batch statistics and update the running
@@ -136,6 +163,17 @@ public interface Backend {
         } finally {
             g.release();
         }
+    }
+
+    /**
+     * Inference-mode {@link #batchNormRelu} for a caller that no longer needs x (compact [n,c,h,w]):
+     * returns {@code max(0, (x - runningMean) gamma / sqrt(runningVar + eps) + beta)} (gamma and beta
+     * may be null), which a backend may write over x and return x itself, allocating nothing (the CPU
+     * does). The default returns {@link #batchNormRelu}'s new output and leaves x as it was.
+     */
+    default Storage batchNormReluInferenceReusingInput(Storage x, int[] xShape, Storage gamma, Storage beta,
+                                                       Storage runningMean, Storage runningVar, double eps) {
+        return batchNormRelu(x, xShape, gamma, beta, runningMean, runningVar, false, 0, eps)[0];
     }
 
     /** Selects entries {@code index} (I32, 1-D) along dim of a strided input. */

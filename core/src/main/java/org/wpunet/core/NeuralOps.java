@@ -127,6 +127,36 @@ public final class NeuralOps {
         }
     }
 
+    /**
+     * {@link #convTranspose2d} written into channels {@code [channelOffset, channelOffset + OC)} of
+     * {@code out} [N, C', OH, OW] (compact, the whole of its storage), leaving its other channels as
+     * they are: the decoder's concatenation [skip, up-sampled] without a separate up-sampled tensor.
+     */
+    public static void convTranspose2dInto(Tensor x, Tensor w, Tensor b, ConvParams p, Tensor out, int channelOffset) {
+        String op = "conv_transpose2d into";
+        int[] xs = x.shape(), ws = w.shape();
+        checkConv(op, x, w, b, 0, 1);
+        sameDevice(op, x, out);
+        sameType(op, x, out);
+        int oh = p.transposedOutH(xs[2], ws[2]), ow = p.transposedOutW(xs[3], ws[3]);
+        int[] os = out.shape();
+        if (os.length != 4 || os[0] != xs[0] || os[2] != oh || os[3] != ow || channelOffset < 0 || channelOffset + ws[1] > os[1]) {
+            throw new IllegalArgumentException(op + ": output " + Shapes.str(os) + " has no channels [" + channelOffset + ", "
+                    + (channelOffset + ws[1]) + ") of size " + oh + "x" + ow + " for input " + Shapes.str(xs) + " and weight "
+                    + Shapes.str(ws));
+        }
+        if (!out.layout().isCompact() || out.storage().numel() != out.numel()) {
+            throw new IllegalArgumentException(op + ": the output must be a compact tensor that is its whole storage, got layout "
+                    + out.layout());
+        }
+        if (p.outPadH() >= Math.max(p.strideH(), p.dilationH()) || p.outPadW() >= Math.max(p.strideW(), p.dilationW())) {
+            throw new IllegalArgumentException(op + ": output padding must be smaller than stride or dilation, got " + p);
+        }
+        try (Tensor xc = compact(x); Tensor wc = compact(w); Tensor bc = compact(b)) {
+            x.backend().convTranspose2dInto(xc.storage(), xs, wc.storage(), ws, st(bc), p, out.storage(), os, channelOffset);
+        }
+    }
+
     public static Tensor convTranspose2dBackwardInput(Tensor dy, Tensor w, int[] xShape, ConvParams p) {
         sameDevice("conv_transpose2d backward", dy, w);
         try (Tensor dc = compact(dy); Tensor wc = compact(w)) {
@@ -147,6 +177,29 @@ public final class NeuralOps {
     // ------------------------------------------------------------------ pooling
     /** Max pooling with kernel/stride/padding/dilation given as [h, w] (ceil_mode false). */
     public static PoolResult maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        int[] xs = x.shape(), o = poolOutput(x, kernel, stride, padding, dilation);
+        int oh = o[0], ow = o[1];
+        try (Tensor xc = compact(x)) {
+            Storage[] r = x.backend().maxPool2d(xc.storage(), xs, kernel.clone(), stride.clone(), padding.clone(), dilation.clone());
+            Layout l = Layout.contiguous(xs[0], xs[1], oh, ow);
+            return new PoolResult(Tensor.wrap(r[0], l), Tensor.wrap(r[1], l));
+        }
+    }
+
+    /**
+     * The values of {@link #maxPool2d} without the indices, for inference (no gradient to route back);
+     * backends may skip computing the indices.
+     */
+    public static Tensor maxPool2dValues(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        int[] xs = x.shape(), o = poolOutput(x, kernel, stride, padding, dilation);
+        try (Tensor xc = compact(x)) {
+            Storage y = x.backend().maxPool2dValues(xc.storage(), xs, kernel.clone(), stride.clone(), padding.clone(), dilation.clone());
+            return Tensor.wrap(y, Layout.contiguous(xs[0], xs[1], o[0], o[1]));
+        }
+    }
+
+    /** Checks a max pooling's input and window; returns the output {oh, ow}. */
+    private static int[] poolOutput(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         need4d("max_pool2d", "input", x);
         floating("max_pool2d", x);
         for (int i = 0; i < 2; i++) {
@@ -165,11 +218,7 @@ public final class NeuralOps {
         if (oh <= 0 || ow <= 0) {
             throw new IllegalArgumentException("max_pool2d: input " + Shapes.str(xs) + " is too small for kernel " + Arrays.toString(kernel));
         }
-        try (Tensor xc = compact(x)) {
-            Storage[] r = x.backend().maxPool2d(xc.storage(), xs, kernel.clone(), stride.clone(), padding.clone(), dilation.clone());
-            Layout l = Layout.contiguous(xs[0], xs[1], oh, ow);
-            return new PoolResult(Tensor.wrap(r[0], l), Tensor.wrap(r[1], l));
-        }
+        return new int[]{oh, ow};
     }
 
     /** 2x2 max pooling with stride 2 (U-Net's down-sampling). */
@@ -209,6 +258,47 @@ public final class NeuralOps {
     private static BatchNormResult batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                              boolean training, double momentum, double eps, boolean relu) {
         String op = relu ? "batch_norm_relu" : "batch_norm";
+        checkBatchNorm(op, x, gamma, beta, runningMean, runningVar, training);
+        int c = x.size(1);
+        int[] xs = x.shape();
+        if (training && (long) xs[0] * xs[2] * xs[3] <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
+                    + Shapes.str(xs));
+        }
+        try (Tensor xc = compact(x)) {
+            Storage[] r = relu
+                    ? x.backend().batchNormRelu(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
+                            training, momentum, eps)
+                    : x.backend().batchNorm(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
+                            training, momentum, eps);
+            Tensor y = Tensor.wrap(r[0], Layout.contiguous(xs));
+            if (!training) return new BatchNormResult(y, null, null);
+            return new BatchNormResult(y, Tensor.wrap(r[1], Layout.contiguous(c)), Tensor.wrap(r[2], Layout.contiguous(c)));
+        }
+    }
+
+    /**
+     * Inference-mode {@link #batchNormRelu} for a caller that no longer needs x's values: the result
+     * {@code max(0, (x - runningMean) gamma / sqrt(runningVar + eps) + beta)} may be written over x
+     * (the CPU does: nothing is allocated, and the result is a new view of x's storage) or be a new
+     * tensor (backends without such a kernel; x is then left as it was). x must be compact and the
+     * whole of its storage; the values equal {@link #batchNormRelu}'s. gamma and beta may be null.
+     */
+    public static Tensor batchNormReluInferenceReusingInput(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+                                                            Tensor runningVar, double eps) {
+        String op = "batch_norm_relu (reusing its input)";
+        checkBatchNorm(op, x, gamma, beta, runningMean, runningVar, false);
+        if (!x.layout().isCompact() || x.storage().numel() != x.numel()) {
+            throw new IllegalArgumentException(op + ": the input must be a compact tensor that is its whole storage, got layout "
+                    + x.layout());
+        }
+        Storage y = x.backend().batchNormReluInferenceReusingInput(x.storage(), x.shape(), st(gamma), st(beta), st(runningMean),
+                st(runningVar), eps);
+        return y == x.storage() ? x.reshape(x.shape()) : Tensor.wrap(y, Layout.contiguous(x.shape()));
+    }
+
+    private static void checkBatchNorm(String op, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                       boolean training) {
         need4d(op, "input", x);
         floating(op, x);
         int c = x.size(1);
@@ -224,21 +314,6 @@ public final class NeuralOps {
         }
         if (!training && (runningMean == null || runningVar == null)) {
             throw new IllegalArgumentException(op + ": inference mode needs running mean and variance");
-        }
-        int[] xs = x.shape();
-        if (training && (long) xs[0] * xs[2] * xs[3] <= 1) {
-            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
-                    + Shapes.str(xs));
-        }
-        try (Tensor xc = compact(x)) {
-            Storage[] r = relu
-                    ? x.backend().batchNormRelu(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
-                            training, momentum, eps)
-                    : x.backend().batchNorm(xc.storage(), xs, st(gamma), st(beta), st(runningMean), st(runningVar),
-                            training, momentum, eps);
-            Tensor y = Tensor.wrap(r[0], Layout.contiguous(xs));
-            if (!training) return new BatchNormResult(y, null, null);
-            return new BatchNormResult(y, Tensor.wrap(r[1], Layout.contiguous(c)), Tensor.wrap(r[2], Layout.contiguous(c)));
         }
     }
 

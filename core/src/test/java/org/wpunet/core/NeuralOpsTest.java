@@ -113,4 +113,30 @@ class NeuralOpsTest {
             assertTrue(e.getMessage().contains("inverse std") && e.getMessage().contains("[2, 3, 4, 4]"), e.getMessage());
         }
     }
+
+    @Test
+    void batchNormReluReusingInputNeedsACompactTensorThatIsItsWholeStorage() {
+        try (Tensor x = Tensor.ones(2, 3, 4, 4); Tensor view = x.narrow(0, 0, 1); Tensor t = x.transpose(2, 3);
+             Tensor rm = Tensor.zeros(3); Tensor rv = Tensor.ones(3)) {
+            for (Tensor bad : new Tensor[]{view, t}) {
+                var e = assertThrows(IllegalArgumentException.class,
+                        () -> NeuralOps.batchNormReluInferenceReusingInput(bad, null, null, rm, rv, 1e-5));
+                assertTrue(e.getMessage().contains("compact tensor that is its whole storage"), e.getMessage());
+            }
+            assertEquals(1.0, x.max().item(), "a refused call leaves the input alone");
+        }
+    }
+
+    @Test
+    void convTranspose2dIntoNamesABufferThatDoesNotFit() {
+        try (Tensor x = Tensor.ones(1, 3, 4, 4); Tensor w = Tensor.ones(3, 2, 2, 2); Tensor narrow = Tensor.zeros(1, 3, 8, 8);
+             Tensor small = Tensor.zeros(1, 4, 6, 8)) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> NeuralOps.convTranspose2dInto(x, w, null, ConvParams.of(2, 0), narrow, 2));
+            assertTrue(e.getMessage().contains("[1, 3, 8, 8]") && e.getMessage().contains("[2, 4)"), e.getMessage());
+            var e2 = assertThrows(IllegalArgumentException.class,
+                    () -> NeuralOps.convTranspose2dInto(x, w, null, ConvParams.of(2, 0), small, 0));
+            assertTrue(e2.getMessage().contains("8x8"), e2.getMessage());
+        }
+    }
 }

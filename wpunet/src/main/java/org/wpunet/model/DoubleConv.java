@@ -33,13 +33,17 @@ public final class DoubleConv extends Layer {
 
     public int outChannels() { return outChannels; }
 
-    /** conv1 then conv2, each Conv2d then batch norm and ReLU fused into one op (BatchNorm2d#forwardRelu). */
+    /**
+     * conv1 then conv2, each Conv2d then batch norm and ReLU fused into one op; at inference (eval,
+     * no gradient) written over the convolution's output where the backend can
+     * (BatchNorm2d#forwardReluReusingInput).
+     */
     @Override
     public Variable forward(Variable x) { return convBnRelu(conv2, convBnRelu(conv1, x)); }
 
     private static Variable convBnRelu(Sequential block, Variable x) {
         Variable y = block.get(0).forward(x);
-        return ((BatchNorm2d) block.get(1)).forwardRelu(y);
+        return ((BatchNorm2d) block.get(1)).forwardReluReusingInput(y);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.wpunet.model;
 
 import org.wpunet.core.Rng;
-import org.wpunet.nn.autograd.Ops;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.module.ConvTranspose2d;
 import org.wpunet.nn.module.Layer;
@@ -22,14 +21,21 @@ public final class UpConcat extends Layer {
         deconv = registerModule("deconv", new ConvTranspose2d(inChannels, outChannels, 2, 2, rng));
     }
 
-    /** [skip, deconv(x)] along channels: skip.size(1) + outChannels channels. */
+    /**
+     * [skip, deconv(x)] along channels: skip.size(1) + outChannels channels (at inference written into
+     * one buffer, see {@link ConvTranspose2d#forwardAfter}).
+     */
     public Variable forward(Variable x, Variable skip) {
-        Variable up = deconv.forward(x);
-        if (skip.rank() != 4 || skip.size(0) != up.size(0) || skip.size(2) != up.size(2) || skip.size(3) != up.size(3)) {
-            throw new IllegalArgumentException("UpConcat: skip " + Arrays.toString(skip.shape()) + " does not match upsampled "
-                    + Arrays.toString(up.shape()) + " in batch and spatial size");
+        if (x.rank() != 4 || x.size(1) != inChannels) {
+            throw new IllegalArgumentException("UpConcat(" + inChannels + ", " + outChannels + "): input " + Arrays.toString(x.shape())
+                    + " is not [N, " + inChannels + ", H, W]");
         }
-        return Ops.concat(1, skip, up);
+        int[] up = {x.size(0), outChannels, deconv.outputHeight(x.size(2)), deconv.outputWidth(x.size(3))};
+        if (skip.rank() != 4 || skip.size(0) != up[0] || skip.size(2) != up[2] || skip.size(3) != up[3]) {
+            throw new IllegalArgumentException("UpConcat: skip " + Arrays.toString(skip.shape()) + " does not match upsampled "
+                    + Arrays.toString(up) + " in batch and spatial size");
+        }
+        return deconv.forwardAfter(skip, x);
     }
 
     /** Needs the skip features: use {@link #forward(Variable, Variable)}. */

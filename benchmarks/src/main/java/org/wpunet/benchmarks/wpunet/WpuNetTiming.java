@@ -42,12 +42,14 @@ import org.wpunet.nn.optim.RMSprop;
  *
  * <pre>
  * WpuNetTiming [--device cuda:0] [--modes fp32,tf32,bf16] [--batch 24] [--size 256] [--infer-size 1024]
- *              [--steps 20] [--warmup 5] [--widths 64,128,256,512,1024] [--json FILE]
+ *              [--steps 20] [--warmup 5] [--widths 64,128,256,512,1024] [--json FILE] [--phases train,infer]
  * </pre>
+ * {@code --phases infer} skips the training step (the model then infers with its initial running
+ * statistics, which costs the same as trained ones).
  */
 public final class WpuNetTiming {
     record Options(Device device, List<String> modes, int batch, int size, int inferSize, int steps, int warmup, int[] widths,
-                   Path json) {}
+                   Path json, boolean train) {}
 
     private WpuNetTiming() {}
 
@@ -70,6 +72,7 @@ public final class WpuNetTiming {
         int batch = 24, size = 256, infer = 1024, steps = 20, warmup = 5;
         int[] widths = {64, 128, 256, 512, 1024};
         Path json = null;
+        boolean train = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
@@ -89,6 +92,13 @@ public final class WpuNetTiming {
                 case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--widths" -> widths = Arrays.stream(v.split(",")).mapToInt(s -> positive(a, s)).toArray();
                 case "--json" -> json = Path.of(v);
+                case "--phases" -> {
+                    List<String> phases = List.of(v.split(","));
+                    if (!phases.contains("infer") || !List.of("train", "infer").containsAll(phases)) {
+                        throw new IllegalArgumentException("--phases takes train,infer or infer, got '" + v + "'");
+                    }
+                    train = phases.contains("train");
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -99,7 +109,7 @@ public final class WpuNetTiming {
                     .findFirst().orElse("no backend for '" + dev.type() + "' on the class path");
             throw new IllegalArgumentException(device + " is unavailable: " + why);
         }
-        return new Options(device, modes, batch, size, infer, steps, warmup, widths, json);
+        return new Options(device, modes, batch, size, infer, steps, warmup, widths, json, train);
     }
 
     private static int positive(String opt, String v) {
@@ -135,21 +145,23 @@ public final class WpuNetTiming {
                 for (String mode : o.modes()) {
                     Precision.setAllowTf32(mode.equals("tf32"));
                     boolean bf16 = mode.equals("bf16");
-                    model.train();
-                    // peak over the timed steps (after warm-up: optimiser state and gradients exist)
-                    double[] t = time(o.warmup(), 0, d, () -> trainStep(model, opt, batch, bf16));
-                    long before = Backends.memoryStats(d).inUse();
-                    Backends.resetPeakMemory(d);
-                    CpuProfiler.reset();
-                    t = time(0, o.steps(), d, () -> trainStep(model, opt, batch, bf16));
-                    train.put(mode, median(t));
-                    // peak bytes held by tensors during the timed steps above what was held before them (model,
-                    // optimiser state, batch): activations, gradients and temporaries of a step. Kernel scratch
-                    // (per-thread packing buffers) is not a tensor and not counted.
-                    trainPeak.put(mode, (Backends.memoryStats(d).peakInUse() - before) / 1048576.0);
-                    out.printf(Locale.ROOT, "train %-4s batch %d x %d^2: median %8.2f ms  (min %.2f, mean %.2f, %d steps)%n", mode,
-                            o.batch(), o.size(), median(t), min(t), mean(t), t.length);
-                    if (CpuProfiler.ENABLED && d.isCpu()) CpuProfiler.report(out, "train " + mode, t.length);
+                    if (o.train()) {
+                        model.train();
+                        // peak over the timed steps (after warm-up: optimiser state and gradients exist)
+                        double[] t = time(o.warmup(), 0, d, () -> trainStep(model, opt, batch, bf16));
+                        long before = Backends.memoryStats(d).inUse();
+                        Backends.resetPeakMemory(d);
+                        CpuProfiler.reset();
+                        t = time(0, o.steps(), d, () -> trainStep(model, opt, batch, bf16));
+                        train.put(mode, median(t));
+                        // peak bytes held by tensors during the timed steps above what was held before them (model,
+                        // optimiser state, batch): activations, gradients and temporaries of a step. Kernel scratch
+                        // (per-thread packing buffers) is not a tensor and not counted.
+                        trainPeak.put(mode, (Backends.memoryStats(d).peakInUse() - before) / 1048576.0);
+                        out.printf(Locale.ROOT, "train %-4s batch %d x %d^2: median %8.2f ms  (min %.2f, mean %.2f, %d steps)%n", mode,
+                                o.batch(), o.size(), median(t), min(t), mean(t), t.length);
+                        if (CpuProfiler.ENABLED && d.isCpu()) CpuProfiler.report(out, "train " + mode, t.length);
+                    }
                     model.eval();
                     try (Tensor x = input(1, o.inferSize(), d, 99)) {
                         double[] ti = time(Math.max(1, o.warmup() / 2), 0, d, () -> inferStep(model, x, bf16));

@@ -16,6 +16,7 @@ import org.wpunet.core.cpu.kernels.BatchNormKernels;
 import org.wpunet.core.cpu.kernels.Conv2dKernels;
 import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
 import org.wpunet.core.cpu.kernels.Dgemm;
+import org.wpunet.core.cpu.kernels.MaxPool2x2;
 import org.wpunet.core.cpu.kernels.Pool2dKernels;
 import org.wpunet.core.cpu.kernels.Sgemm;
 
@@ -259,6 +260,20 @@ public final class CpuBackend implements Backend {
         return y;
     }
 
+    /** F32 with kernel == stride, no padding, dilation or output padding: the GEMM path writes into out directly. */
+    @Override
+    public void convTranspose2dInto(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvParams p, Storage out, int[] os,
+                                    int channelOffset) {
+        boolean direct = x.dtype() == DType.F32 && ws[2] == ws[3] && p.strideH() == ws[2] && p.strideW() == ws[3] && p.padH() == 0
+                && p.padW() == 0 && p.dilationH() == 1 && p.dilationW() == 1 && p.outPadH() == 0 && p.outPadW() == 0;
+        if (!direct) {
+            Backend.super.convTranspose2dInto(x, xs, w, ws, bias, p, out, os, channelOffset);
+            return;
+        }
+        ConvTranspose2dKernels.forwardInto(c(x).f32(), xs[0], xs[1], xs[2], xs[3], c(w).f32(), ws[1], ws[2],
+                bias == null ? null : c(bias).f32(), c(out).f32(), os[1], channelOffset);
+    }
+
     @Override
     public Storage convTranspose2dBackwardInput(Storage dy, Storage w, int[] xs, int[] ws, ConvParams p) {
         if (isHalf(dy)) return narrow(convTranspose2dBackwardInput(widen(dy), widen(w), xs, ws, p), dy.dtype());
@@ -308,6 +323,16 @@ public final class CpuBackend implements Backend {
                     dil[0], dil[1], y.f32(), idx.i32());
         }
         return new Storage[]{y, idx};
+    }
+
+    /** F32 2x2 stride-2 windows take {@link MaxPool2x2} (no indices); anything else the indexed kernel. */
+    @Override
+    public Storage maxPool2dValues(Storage x, int[] xs, int[] k, int[] s, int[] pad, int[] dil) {
+        boolean twoByTwo = k[0] == 2 && k[1] == 2 && s[0] == 2 && s[1] == 2 && pad[0] == 0 && pad[1] == 0 && dil[0] == 1 && dil[1] == 1;
+        if (!twoByTwo || x.dtype() != DType.F32) return Backend.super.maxPool2dValues(x, xs, k, s, pad, dil);
+        CpuStorage y = CpuStorage.allocate(DType.F32, xs[0] * xs[1] * (xs[2] / 2) * (xs[3] / 2));
+        MaxPool2x2.forward(c(x).f32(), xs[0], xs[1], xs[2], xs[3], y.f32());
+        return y;
     }
 
     @Override
@@ -388,6 +413,18 @@ public final class CpuBackend implements Backend {
         BatchNormKernels.forwardInference(c(x).f32(), n, ch, hw, f32(gamma), f32(beta), (float) eps, f32(runningMean),
                 f32(runningVar), y.f32(), true);
         return new Storage[]{y};
+    }
+
+    /** F32: the fused inference kernel with its output array being its input (one pass, nothing allocated). */
+    @Override
+    public Storage batchNormReluInferenceReusingInput(Storage x, int[] xs, Storage gamma, Storage beta, Storage runningMean,
+                                                      Storage runningVar, double eps) {
+        if (isF64(x)) return Backend.super.batchNormReluInferenceReusingInput(x, xs, gamma, beta, runningMean, runningVar, eps);
+        needFloat("batch_norm", x);
+        float[] a = c(x).f32();
+        BatchNormKernels.forwardInference(a, xs[0], xs[1], xs[2] * xs[3], f32(gamma), f32(beta), (float) eps, f32(runningMean),
+                f32(runningVar), a, true);
+        return x;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.wpunet.core.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Arrays;
@@ -61,6 +62,7 @@ public abstract class ConvConformance extends ConformanceSuite {
         return Stream.of(
                 new Case("WPU-Net up-conv 2x2 s2 32->16", s(2, 32, 5, 6), s(32, 16, 2, 2), ConvParams.of(2, 0), true),
                 new Case("WPU-Net up-conv 2x2 s2 128->64", s(1, 128, 3, 3), s(128, 64, 2, 2), ConvParams.of(2, 0), true),
+                new Case("2x2 s2, rows of 37 (vector zips and their tail)", s(2, 5, 3, 37), s(5, 3, 2, 2), ConvParams.of(2, 0), true),
                 new Case("2x2 s2, output padding 1", s(2, 3, 5, 6), s(3, 4, 2, 2), ConvParams.of(2, 0).withOutputPadding(1, 1), true),
                 new Case("3x3 s2 pad 1, output padding 1 (overlapping taps)", s(2, 4, 5, 5), s(4, 3, 3, 3),
                         ConvParams.of(2, 1).withOutputPadding(1, 1), true),
@@ -104,6 +106,13 @@ public abstract class ConvConformance extends ConformanceSuite {
         assertArrayEquals(new int[]{xs[0], ws[1], c.p().transposedOutH(xs[2], ws[2]), c.p().transposedOutW(xs[3], ws[3])}, ys);
         assertClose(NeuralOps.convTranspose2d(x.dev(), w.dev(), devOrNull(b), c.p()), yr, rtol((long) ws[0] * ws[2] * ws[3]),
                 "conv_transpose2d " + c);
+        // written into channels [3, 3 + OC) of a wider buffer (the decoder's concatenation); the rest untouched
+        Tensor into = Tensor.full(x.dev().device(), x.dev().dtype(), 7, ys[0], ys[1] + 5, ys[2], ys[3]);
+        NeuralOps.convTranspose2dInto(x.dev(), w.dev(), devOrNull(b), c.p(), into, 3);
+        assertClose(into.narrow(1, 3, ys[1]), yr, rtol((long) ws[0] * ws[2] * ws[3]), "conv_transpose2d into a buffer " + c);
+        Tensor untouched = Tensor.concat(1, into.narrow(1, 0, 3), into.narrow(1, 3 + ys[1], 2));
+        assertEquals(7.0, untouched.min().item(), "conv_transpose2d into: other channels untouched " + c);
+        assertEquals(7.0, untouched.max().item(), "conv_transpose2d into: other channels untouched " + c);
 
         Pair dy = input(ys);
         assertClose(NeuralOps.convTranspose2dBackwardInput(dy.dev(), w.dev(), xs, c.p()),

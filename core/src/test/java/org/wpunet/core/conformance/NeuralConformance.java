@@ -14,8 +14,9 @@ import org.wpunet.core.Rng;
 import org.wpunet.core.Tensor;
 
 /**
- * Max pooling (values, indices, backward), batch norm (training forward with running-stat updates,
- * backward, inference; with and without affine parameters and running stats) and dropout.
+ * Max pooling (values, indices, backward, values alone), batch norm (training forward with running-stat
+ * updates, backward, inference, inference + ReLU reusing its input; with and without affine parameters and
+ * running stats) and dropout.
  * Pooling selects, so values and indices must be exact; batch norm reduces over n*h*w values per
  * channel ({@link Conformance#accumulation}); dropout must reproduce the counter-based random stream
  * exactly.
@@ -51,6 +52,9 @@ public abstract class NeuralConformance extends ConformanceSuite {
         assertSame(r.values(), rr.values(), "max_pool2d values " + c);
         assertEquals(DType.I32, r.indices().dtype(), "max_pool2d indices dtype");
         assertSame(r.indices(), rr.indices(), "max_pool2d indices " + c);
+        // the inference path: values without indices (the CPU's 2x2 kernel, or the backend's default)
+        assertSame(NeuralOps.maxPool2dValues(x.dev(), c.kernel(), c.stride(), c.padding(), c.dilation()), rr.values(),
+                "max_pool2d values without indices " + c);
         Pair dy = input(rr.values().shape());
         // overlapping windows add up to kh*kw gradients into one input
         assertClose(NeuralOps.maxPool2dBackward(dy.dev(), r.indices(), c.xs()),
@@ -123,6 +127,10 @@ public abstract class NeuralConformance extends ConformanceSuite {
         assertClose(NeuralOps.batchNorm(x.dev(), null, null, rm.dev(), rv.dev(), false, 0.1, 1e-5).output(),
                 NeuralOps.batchNorm(x.ref(), null, null, rm.ref(), rv.ref(), false, 0.1, 1e-5).output(),
                 Conformance.FP32, "batch_norm inference without affine parameters");
+        // the inference path that may write over its input equals batch norm then ReLU
+        Tensor owned = x.dev().copy();
+        assertClose(NeuralOps.batchNormReluInferenceReusingInput(owned, gamma.dev(), beta.dev(), rm.dev(), rv.dev(), 1e-5), NeuralOps.batchNorm(x.ref(), gamma.ref(), beta.ref(), rm.ref(), rv.ref(), false, 0.1, 1e-5).output().relu(),
+                Conformance.FP32, "batch_norm_relu inference reusing its input");
         assertSame(rm.dev(), rmBefore, "inference leaves the running mean alone");
         assertSame(rv.dev(), rvBefore, "inference leaves the running variance alone");
     }

@@ -58,6 +58,31 @@ public final class Functional {
     }
 
     /**
+     * {@code concat(1, front, convTranspose2d(x, w, b, p))}: the decoder's [skip, up-sampled]. When no
+     * gradient is recorded and no autocast applies, the concatenation is allocated once, front copied
+     * into its first channels and the transposed convolution written into the rest (no up-sampled
+     * tensor of its own); otherwise it is the two recorded ops.
+     */
+    public static Variable convTranspose2dAfter(Variable front, Variable x, Variable w, Variable b, ConvParams p) {
+        if (recordsGrad(front, x, w, b) || Autocast.castFor(x, w, b) != null) {
+            return Ops.concat(1, front, convTranspose2d(x, w, b, p));
+        }
+        int[] fs = front.shape(), xs = x.shape(), ws = w.shape();
+        int oh = p.transposedOutH(xs[2], ws[2]), ow = p.transposedOutW(xs[3], ws[3]);
+        if (fs.length != 4 || fs[0] != xs[0] || fs[2] != oh || fs[3] != ow || front.dtype() != x.dtype()) {
+            throw new IllegalArgumentException("conv_transpose2d after " + Arrays.toString(fs) + ": the front part must be "
+                    + x.dtype() + " [" + xs[0] + ", C, " + oh + ", " + ow + "] to go before the transposed convolution of "
+                    + Arrays.toString(xs) + " with weight " + Arrays.toString(ws));
+        }
+        Tensor out = Tensor.zeros(x.device(), x.dtype(), fs[0], fs[1] + ws[1], oh, ow);
+        try (Tensor head = out.narrow(1, 0, fs[1])) {
+            head.assign(front.value());
+        }
+        NeuralOps.convTranspose2dInto(x.value(), w.value(), b == null ? null : b.value(), p, out, fs[1]);
+        return Variable.constant(out);
+    }
+
+    /**
      * An FP32 conv under {@link Autocast}: x and w cast to 16 bits, the product computed there (FP32
      * accumulation), the result cast back to FP32 and the bias added in FP32 (broadcast over [N,C,H,W]).
      */
@@ -67,8 +92,12 @@ public final class Functional {
         return b == null ? y : Ops.add(y, Ops.reshape(b, 1, b.numel(), 1, 1));
     }
 
-    /** Max pooling (kernel, stride, padding, dilation as [h, w]); the gradient goes to each window's maximum. */
+    /**
+     * Max pooling (kernel, stride, padding, dilation as [h, w]); the gradient goes to each window's
+     * maximum. When no gradient is recorded only the values are computed (no indices).
+     */
     public static Variable maxPool2d(Variable x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        if (!recordsGrad(x)) return Variable.constant(NeuralOps.maxPool2dValues(x.value(), kernel, stride, padding, dilation));
         int[] xs = x.shape();
         NeuralOps.PoolResult r = NeuralOps.maxPool2d(x.value(), kernel, stride, padding, dilation);
         Tensor indices = r.indices();
@@ -146,6 +175,31 @@ public final class Functional {
             Tensor[] d = NeuralOps.batchNormReluBackward(x.value(), out, g, gamma == null ? null : gamma.value(), mean, invStd, eps);
             return gamma == null ? new Tensor[]{d[0]} : d;
         }, mean, invStd);
+    }
+
+    /**
+     * Inference-mode {@link #batchNormRelu} (running statistics) for a caller that owns x (e.g. the
+     * output of the convolution before it), no longer needs its values and records no gradient: the
+     * backend may write the result over x's storage (the CPU does, allocating nothing). The values
+     * equal {@code batchNormRelu(x, ..., false, ...)}'s. An error when a gradient would be recorded
+     * (grad mode on and x, gamma or beta requiring grad): overwriting x would corrupt the graph.
+     */
+    public static Variable batchNormReluInferenceReusingInput(Variable x, Variable gamma, Variable beta, Tensor runningMean,
+                                                              Tensor runningVar, double eps) {
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("batch_norm: give both gamma and beta, or neither");
+        if (recordsGrad(x, gamma, beta)) {
+            throw new IllegalStateException("batch_norm_relu reusing its input would overwrite a value the gradient needs: input "
+                    + Arrays.toString(x.shape()) + " (enter NoGrad for inference)");
+        }
+        return Variable.constant(NeuralOps.batchNormReluInferenceReusingInput(x.value(), gamma == null ? null : gamma.value(),
+                beta == null ? null : beta.value(), runningMean, runningVar, eps));
+    }
+
+    /** True when an op on these inputs records a graph node: grad mode on and some input requires grad. */
+    public static boolean recordsGrad(Variable... inputs) {
+        if (!NoGrad.isGradEnabled()) return false;
+        for (Variable v : inputs) if (v != null && v.requiresGrad()) return true;
+        return false;
     }
 
     /** Inverted dropout with probability p when training (identity otherwise); the mask is drawn from rng. */

@@ -52,6 +52,19 @@ public final class BatchNorm2d extends Layer {
         return y;
     }
 
+    /**
+     * {@link #forwardRelu} for a caller that owns x and no longer needs its values (DoubleConv passes
+     * its convolution's output): in eval mode when no gradient is recorded (inference under {@link
+     * org.wpunet.nn.autograd.NoGrad}) the backend may write the result over x, allocating nothing (see
+     * {@link Functional#batchNormReluInferenceReusingInput}); otherwise it is {@link #forwardRelu}.
+     */
+    public Variable forwardReluReusingInput(Variable x) {
+        Variable gamma = parameter("weight"), beta = parameter("bias");
+        if (isTraining() || Functional.recordsGrad(x, gamma, beta)) return forwardRelu(x);
+        checkInput(x);
+        return Functional.batchNormReluInferenceReusingInput(x, gamma, beta, buffer("running_mean"), buffer("running_var"), eps);
+    }
+
     private void checkInput(Variable x) {
         if (x.rank() != 4 || x.size(1) != features) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ") expects [N," + features + ",H,W], got "

@@ -39,6 +39,20 @@ public final class ConvTranspose2d extends Layer {
         return Functional.convTranspose2d(x, parameter("weight"), parameterOrNull("bias"), params);
     }
 
+    /**
+     * {@code [front, forward(x)]} along channels (the decoder's concatenation), written into one
+     * buffer at inference (see {@link Functional#convTranspose2dAfter}).
+     */
+    public Variable forwardAfter(Variable front, Variable x) {
+        return Functional.convTranspose2dAfter(front, x, parameter("weight"), parameterOrNull("bias"), params);
+    }
+
+    /** Output height for an input of height h. */
+    public int outputHeight(int h) { return params.transposedOutH(h, kernel); }
+
+    /** Output width for an input of width w. */
+    public int outputWidth(int w) { return params.transposedOutW(w, kernel); }
+
     @Override
     public String toString() { return "ConvTranspose2d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ", " + params + ")"; }
 }

@@ -67,7 +67,11 @@ public final class BatchNormKernels {
         forwardInference(x, n, c, hw, gamma, beta, eps, runningMean, runningVar, y, false);
     }
 
-    /** Inference forward with the running statistics; with {@code relu} the output is max(0, bn(x)). */
+    /**
+     * Inference forward with the running statistics; with {@code relu} the output is max(0, bn(x)).
+     * {@code y} may be {@code x} (the inference path overwrites a convolution's output): each element
+     * is read before it is written, at the same index.
+     */
     public static void forwardInference(float[] x, int n, int c, int hw, float[] gamma, float[] beta, float eps,
                                         float[] runningMean, float[] runningVar, float[] y, boolean relu) {
         check("BatchNorm.forwardInference", n, c, hw, len(x), len(y), len(gamma), len(beta), len(runningMean),

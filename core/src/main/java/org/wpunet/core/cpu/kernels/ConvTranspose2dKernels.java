@@ -2,6 +2,7 @@ package org.wpunet.core.cpu.kernels;
 
 import java.util.Arrays;
 import org.wpunet.core.cpu.Parallel;
+import org.wpunet.core.cpu.Simd;
 
 /**
  * 2-d transposed convolution (groups = 1), NCHW, PyTorch semantics. Input x is {@code n x c x h x w},
@@ -27,7 +28,7 @@ public final class ConvTranspose2dKernels {
                 bias == null ? -1 : bias.length, Conv2dKernels.len(y), "x", "y");
         int oH = o[0], oW = o[1];
         if (kh == sh && kw == sw && ph == 0 && pw == 0 && dh == 1 && dw == 1) {
-            forwardNonOverlapping(x, n, c, h, w, weight, oc, kh, kw, bias, oph, opw, oH, oW, y);
+            forwardNonOverlapping(x, n, c, h, w, weight, oc, kh, kw, bias, oph, opw, oH, oW, y, 0, oc * oH * oW);
             return;
         }
         Conv2dKernels.backwardInputImpl(x, weight, n, oc, oH, oW, c, kh, kw, sh, sw, ph, pw, dh, dw, h, w, y);
@@ -63,18 +64,45 @@ public final class ConvTranspose2dKernels {
     }
 
     /**
+     * {@link #forward} with kernel == stride {@code k}, no padding, dilation or output padding (the
+     * U-Net up-sampling), writing into channels {@code [channelOffset, channelOffset + oc)} of
+     * {@code y [n, yChannels, h*k, w*k]}: the decoder's concatenation buffer, so the result needs no
+     * array of its own and no copy. Other channels of y are left as they are.
+     */
+    public static void forwardInto(float[] x, int n, int c, int h, int w, float[] weight, int oc, int k, float[] bias,
+                                   float[] y, int yChannels, int channelOffset) {
+        int[] o = check("ConvTranspose2d.forwardInto", n, c, h, w, oc, k, k, k, k, 0, 0, 0, 0, 1, 1);
+        if (channelOffset < 0 || channelOffset + oc > yChannels) {
+            throw new IllegalArgumentException("ConvTranspose2d.forwardInto: channels [" + channelOffset + ", " + (channelOffset + oc)
+                    + ") do not fit an output of " + yChannels + " channels");
+        }
+        String what = "ConvTranspose2d.forwardInto";
+        Checks.notNull(what, "x", x);
+        Checks.notNull(what, "weight", weight);
+        Checks.notNull(what, "y", y);
+        Checks.length(what, "x", x.length, (long) n * c * h * w, "x " + Checks.dims(n, c, h, w));
+        Checks.length(what, "weight", weight.length, (long) c * oc * k * k, "weight " + Checks.dims(c, oc, k, k));
+        if (bias != null) Checks.length(what, "bias", bias.length, oc, "bias " + oc);
+        Checks.length(what, "y", y.length, (long) n * yChannels * o[0] * o[1], "y " + Checks.dims(n, yChannels, o[0], o[1]));
+        int plane = o[0] * o[1];
+        forwardNonOverlapping(x, n, c, h, w, weight, oc, k, k, bias, 0, 0, o[0], o[1], y, channelOffset * plane, yChannels * plane);
+    }
+
+    /**
      * kernel == stride, no padding/dilation: per image and band of input rows,
      * {@code T = W^T[(oc*kh*kw) x c] * x[c x pixels]}, then
-     * {@code y[o, r*kh + ki, q*kw + kj] = T[(o*kh + ki)*kw + kj, r*w + q] + bias[o]}.
+     * {@code y[o, r*kh + ki, q*kw + kj] = T[(o*kh + ki)*kw + kj, r*w + q] + bias[o]}; image b's
+     * channel 0 starts at {@code y[yOffset + b * yBatchStride]}.
      */
     private static void forwardNonOverlapping(float[] x, int n, int c, int h, int w, float[] wt, int oc, int kh, int kw,
-                                              float[] bias, int oph, int opw, int oH, int oW, float[] y) {
+                                              float[] bias, int oph, int opw, int oH, int oW, float[] y, int yOffset,
+                                              int yBatchStride) {
         int m = oc * kh * kw, outPlane = oH * oW;
         int band = Im2col.bandRows(m, h, w, Conv2dKernels.COL_BUDGET);
         float[] t = Scratch.floats(Scratch.CONV_TMP, m * band * w);
         boolean padded = oph > 0 || opw > 0; // output-padding rows/columns only receive the bias
         for (int b = 0; b < n; b++) {
-            int xImg = b * c * h * w, yImg = b * oc * outPlane;
+            int xImg = b * c * h * w, yImg = yOffset + b * yBatchStride;
             if (padded) {
                 for (int o = 0; o < oc; o++) {
                     Arrays.fill(y, yImg + o * outPlane, yImg + (o + 1) * outPlane, bias == null ? 0f : bias[o]);
@@ -88,6 +116,14 @@ public final class ConvTranspose2dKernels {
                         float bv = bias == null ? 0f : bias[o];
                         int yPlane = yImg + o * outPlane;
                         for (int ki = 0; ki < kh; ki++) {
+                            if (kw == 2) {
+                                // the two taps of an output row interleave: y[2q] from tap 0, y[2q + 1] from tap 1
+                                int src = (o * kh + ki) * 2 * pb;
+                                for (int r = rowStart; r < r1; r++, src += w) {
+                                    interleave(t, src, src + pb, bv, y, yPlane + (r * kh + ki) * oW, w);
+                                }
+                                continue;
+                            }
                             for (int kj = 0; kj < kw; kj++) {
                                 int src = ((o * kh + ki) * kw + kj) * pb;
                                 for (int r = rowStart; r < r1; r++, src += w) {
@@ -99,6 +135,15 @@ public final class ConvTranspose2dKernels {
                     }
                 });
             }
+        }
+    }
+
+    /** y[dst + 2q] = t[a + q] + bias, y[dst + 2q + 1] = t[b + q] + bias for q < w (SIMD zips when on). */
+    static void interleave(float[] t, int a, int b, float bias, float[] y, int dst, int w) {
+        int q = Simd.enabled() ? ConvTransposeVector.interleave(t, a, b, bias, y, dst, w) : 0;
+        for (; q < w; q++) {
+            y[dst + 2 * q] = t[a + q] + bias;
+            y[dst + 2 * q + 1] = t[b + q] + bias;
         }
     }
 

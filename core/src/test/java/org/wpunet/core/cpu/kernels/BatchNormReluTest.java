@@ -67,6 +67,26 @@ class BatchNormReluTest {
         });
     }
 
+    @Test
+    void inferenceWrittenOverItsInputEqualsTheSeparateOutput() {
+        Random r = new Random(7);
+        for (int[] s : SHAPES) {
+            int n = s[0], c = s[1], hw = s[2], len = n * c * hw;
+            float[] x = randomFloats(r, len), gamma = randomFloats(r, c), beta = randomFloats(r, c), rm = randomFloats(r, c);
+            float[] rv = new float[c];
+            for (int i = 0; i < c; i++) rv[i] = 0.25f + 0.5f * i;
+            bothPaths(path -> {
+                float[] y = new float[len], inPlace = x.clone();
+                BatchNormKernels.forwardInference(x, n, c, hw, gamma, beta, 1e-5f, rm, rv, y, true);
+                BatchNormKernels.forwardInference(inPlace, n, c, hw, gamma, beta, 1e-5f, rm, rv, inPlace, true);
+                for (int i = 0; i < len; i++) {
+                    assertEquals(Float.floatToRawIntBits(y[i]), Float.floatToRawIntBits(inPlace[i]),
+                            path + " " + java.util.Arrays.toString(s) + " element " + i);
+                }
+            });
+        }
+    }
+
     /** {y, dx, dGamma, dBeta} concatenated, in double, from the definition. */
     private static double[] reference(double[] x, double[] dy, int n, int c, int hw, double[] gamma, double[] beta, double eps) {
         int len = n * c * hw;
