@@ -208,6 +208,20 @@ class TensorViewTest {
     }
 
     @Test
+    void closingTheLastTensorOfAHeapStorageDropsItsArray() {
+        Tensor t = Tensor.of(new float[]{1, 2, 3, 4}, 4);
+        Tensor v = t.narrow(0, 1, 2);
+        var s = (org.wpunet.core.cpu.CpuStorage) t.storage();
+        t.close();
+        assertNotNull(s.data(), "the view still uses the array");
+        assertArrayEquals(new float[]{2, 3}, v.toFloatArray());
+        v.close();
+        assertNull(s.data(), "closed by the last tensor: the array is left to the GC although the tensor objects live on");
+        var e = assertThrows(IllegalStateException.class, v::toFloatArray);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    @Test
     void viewsKeepStorageAlive() {
         Tensor t = Tensor.of(new float[]{1, 2, 3, 4}, 4);
         Tensor v = t.narrow(0, 1, 2);
