@@ -65,12 +65,8 @@ public final class Variable implements AutoCloseable {
 
     void addSavedUse() { savedUses++; }
 
-    int savedUses() { return savedUses; }
-
     /** Marks the value graph-owned ({@link TransientScope#close}). */
     void markTransient() { transientValue = true; }
-
-    boolean isTransient() { return transientValue; }
 
     /**
      * One reader of this value has run (or can no longer run); a graph-owned value nobody reads any
