@@ -39,6 +39,28 @@ public final class Scope implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs make with the tensors it creates owned as owner is: by owner's scope, or by no scope (the
+     * caller closes them) when owner belongs to none. For state made lazily that must live exactly
+     * as long as another tensor, whatever scope is open when it is made: a parameter's gradient,
+     * allocated by the first backward inside a training step's scope, lives as long as the parameter.
+     * The open scopes are unchanged afterwards.
+     */
+    public static <T> T alongside(Tensor owner, java.util.function.Supplier<T> make) {
+        var stack = STACK.get();
+        Scope target = owner.scope != null && !owner.scope.closed ? owner.scope : null;
+        if (stack.peek() == target) return make.get();
+        ArrayDeque<Scope> open = new ArrayDeque<>(stack);
+        stack.clear();
+        if (target != null) stack.push(target);
+        try {
+            return make.get();
+        } finally {
+            stack.clear();
+            stack.addAll(open);
+        }
+    }
+
     /** Keeps a tensor alive past this scope (it moves to the enclosing scope, if any). */
     public <T extends Tensor> T keep(T t) {
         if (t.scope == this) {

@@ -29,10 +29,27 @@ public abstract class Storage {
         refs++;
     }
 
-    final synchronized void release() {
+    final synchronized void release() { release(false); }
+
+    /**
+     * Drops one reference; the last frees the memory and, when it went by an explicit close (not by
+     * the Cleaner, see {@link #dropData}), drops the data as well.
+     */
+    final synchronized void release(boolean byClose) {
         if (refs <= 0) return;
-        if (--refs == 0) free();
+        if (--refs == 0) {
+            free();
+            if (byClose) dropData();
+        }
     }
+
+    /**
+     * After the last reference went by an explicit close: drop what keeps the data reachable, so the
+     * garbage collector can reclaim a heap buffer while closed tensors are still referenced (by a
+     * scope's list, an autograd graph). Never called from the Cleaner, where a method of the
+     * unreachable tensor may still be running. Nothing by default.
+     */
+    protected void dropData() {}
 
     final synchronized boolean isFreed() { return refs <= 0; }
 }

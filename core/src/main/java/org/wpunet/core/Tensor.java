@@ -49,7 +49,7 @@ public final class Tensor implements AutoCloseable {
         @Override
         public void run() {
             if (!byClose) COLLECTED_UNCLOSED.incrementAndGet();
-            storage.release();
+            storage.release(byClose);
         }
     }
 

@@ -187,6 +187,41 @@ class TensorViewTest {
     }
 
     @Test
+    void alongsideOwnsNewTensorsAsTheOwnerIs() {
+        long before = Tensor.liveCount();
+        Tensor free = Tensor.ones(2), lazy;
+        try (Scope step = Scope.open()) {
+            Tensor scoped = Tensor.ones(2);
+            try (Scope inner = Scope.open()) {
+                lazy = Scope.alongside(free, () -> Tensor.zeros(3));       // no scope: survives both
+                Tensor withScoped = Scope.alongside(scoped, () -> Tensor.zeros(3)); // step's, not inner's
+                Tensor.zeros(1);                                               // inner's again afterwards
+                assertEquals(1, inner.size());
+                assertEquals(2, step.size(), "scoped and withScoped");
+                assertFalse(withScoped.isClosed());
+            }
+        }
+        assertFalse(lazy.isClosed());
+        lazy.close();
+        free.close();
+        assertEquals(before, Tensor.liveCount());
+    }
+
+    @Test
+    void closingTheLastTensorOfAHeapStorageDropsItsArray() {
+        Tensor t = Tensor.of(new float[]{1, 2, 3, 4}, 4);
+        Tensor v = t.narrow(0, 1, 2);
+        var s = (org.wpunet.core.cpu.CpuStorage) t.storage();
+        t.close();
+        assertNotNull(s.data(), "the view still uses the array");
+        assertArrayEquals(new float[]{2, 3}, v.toFloatArray());
+        v.close();
+        assertNull(s.data(), "closed by the last tensor: the array is left to the GC although the tensor objects live on");
+        var e = assertThrows(IllegalStateException.class, v::toFloatArray);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    @Test
     void viewsKeepStorageAlive() {
         Tensor t = Tensor.of(new float[]{1, 2, 3, 4}, 4);
         Tensor v = t.narrow(0, 1, 2);

@@ -1,6 +1,7 @@
 package org.wpunet.model;
 
 import org.wpunet.core.Rng;
+import org.wpunet.nn.autograd.TransientScope;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.module.MaxPool2d;
 import org.wpunet.nn.module.Sequential;
@@ -78,10 +79,13 @@ public final class UNet extends AbstractUNet {
     @Override
     public Variable forward(Variable x) {
         checkInput(x);
-        Variable d1 = down1.forward(x);
-        Variable d2 = down2.forward(d1);
-        Variable d3 = down3.forward(d2);
-        Variable d4 = down4.forward(d3);
-        return decode(d1, d2, d3, d4);
+        // the intermediates never leave this method: graph-owned (see WpuNet#forward)
+        try (TransientScope ts = TransientScope.open()) {
+            Variable d1 = down1.forward(x);
+            Variable d2 = down2.forward(d1);
+            Variable d3 = down3.forward(d2);
+            Variable d4 = down4.forward(d3);
+            return ts.keep(decode(d1, d2, d3, d4));
+        }
     }
 }

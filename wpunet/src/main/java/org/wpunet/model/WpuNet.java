@@ -3,6 +3,7 @@ package org.wpunet.model;
 import org.wpunet.core.Rng;
 import org.wpunet.nn.autograd.Functional;
 import org.wpunet.nn.autograd.Ops;
+import org.wpunet.nn.autograd.TransientScope;
 import org.wpunet.nn.autograd.Variable;
 
 import java.util.Arrays;
@@ -103,20 +104,24 @@ public final class WpuNet extends AbstractUNet {
     @Override
     public Variable forward(Variable x) {
         checkInput(x);
-        Variable d1 = down1.forward(x), d2, d3, d4;
-        if (config.multiLevelFusion()) {
-            Variable m2 = pool(Ops.narrow(x, 1, config.inChannels() - 1, 1));
-            d2 = down2.forward(Ops.concat(1, pool(d1), m2));
-            Variable m3 = pool(m2);
-            d3 = down3.forward(Ops.concat(1, pool(d2), m3));
-            Variable m4 = pool(m3);
-            d4 = down4.forward(Ops.concat(1, pool(d3), m4));
-        } else {
-            d2 = down2.forward(pool(d1));
-            d3 = down3.forward(pool(d2));
-            d4 = down4.forward(pool(d3));
+        // the intermediates never leave this method: graph-owned, so backward closes each value once
+        // the last rule that reads it has run (the logits stay the caller's)
+        try (TransientScope ts = TransientScope.open()) {
+            Variable d1 = down1.forward(x), d2, d3, d4;
+            if (config.multiLevelFusion()) {
+                Variable m2 = pool(Ops.narrow(x, 1, config.inChannels() - 1, 1));
+                d2 = down2.forward(Ops.concat(1, pool(d1), m2));
+                Variable m3 = pool(m2);
+                d3 = down3.forward(Ops.concat(1, pool(d2), m3));
+                Variable m4 = pool(m3);
+                d4 = down4.forward(Ops.concat(1, pool(d3), m4));
+            } else {
+                d2 = down2.forward(pool(d1));
+                d3 = down3.forward(pool(d2));
+                d4 = down4.forward(pool(d3));
+            }
+            return ts.keep(decode(d1, d2, d3, d4));
         }
-        return decode(d1, d2, d3, d4);
     }
 
     /**

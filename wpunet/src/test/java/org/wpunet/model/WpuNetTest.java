@@ -96,8 +96,10 @@ class WpuNetTest {
                 logits.square().mean().backward();
                 for (var e : net.namedParameters().entrySet()) assertTrue(e.getValue().hasGrad(), e.getKey());
             }
-            assertEquals(live, Tensor.liveCount());
+            // the gradients outlive the step's scope (one tensor per parameter) until zeroGrad closes them
+            assertEquals(live + net.parameters().size(), Tensor.liveCount());
             net.zeroGrad();
+            assertEquals(live, Tensor.liveCount());
         }
         try (UNet unet = new UNet(UNet.Config.defaults().withWidths(SMALL).withClasses(3)); Scope s = Scope.open()) {
             Variable logits = unet.forward(Variable.constant(Tensor.zeros(2, 1, 16, 32)));

@@ -20,6 +20,7 @@ import org.wpunet.core.Tensor;
 import org.wpunet.core.io.AtomicFiles;
 import org.wpunet.model.WpuNet;
 import org.wpunet.nn.autograd.Autocast;
+import org.wpunet.nn.autograd.MemoryTrace;
 import org.wpunet.nn.autograd.NoGrad;
 import org.wpunet.nn.autograd.Variable;
 import org.wpunet.nn.loss.Losses;
@@ -38,7 +39,10 @@ import org.wpunet.nn.optim.RMSprop;
  * the figure is wall time per step as a training loop sees it; the median over the timed steps is
  * reported (after warm-up steps, which also run the cuDNN algorithm search). With
  * {@code -Dwpunet.cpu.profile=true} on the CPU it also prints the per-op profile of the timed steps
- * ({@link CpuProfiler}; benchmarks/profile-wpunet-cpu.sh runs it beside PyTorch's profiler).
+ * ({@link CpuProfiler}; benchmarks/profile-wpunet-cpu.sh runs it beside PyTorch's profiler). With
+ * {@code -Dwpunet.memory.trace=true} it runs one more training step per mode and prints where its
+ * tensor memory went ({@link MemoryTrace}: the bytes in use after the forward, the loss, each backward
+ * node, the clip and the optimiser step, above what was held before the timed steps).
  *
  * <pre>
  * WpuNetTiming [--device cuda:0] [--modes fp32,tf32,bf16] [--batch 24] [--size 256] [--infer-size 1024]
@@ -161,6 +165,11 @@ public final class WpuNetTiming {
                         out.printf(Locale.ROOT, "train %-4s batch %d x %d^2: median %8.2f ms  (min %.2f, mean %.2f, %d steps)%n", mode,
                                 o.batch(), o.size(), median(t), min(t), mean(t), t.length);
                         if (CpuProfiler.ENABLED && d.isCpu()) CpuProfiler.report(out, "train " + mode, t.length);
+                        if (MemoryTrace.ENABLED) {
+                            MemoryTrace.reset();
+                            trainStep(model, opt, batch, bf16);
+                            MemoryTrace.report(out, before, 15);
+                        }
                     }
                     model.eval();
                     try (Tensor x = input(1, o.inferSize(), d, 99)) {
@@ -177,6 +186,7 @@ public final class WpuNetTiming {
                 for (Tensor t : batch) t.close();
             }
             out.println("memory on " + d + ": " + Backends.memoryStats(d));
+            out.printf(Locale.ROOT, "train peak above the step's start (MiB): %s%n", trainPeak);
         } finally {
             Precision.setAllowTf32(tf32Before);
         }
@@ -224,10 +234,15 @@ public final class WpuNetTiming {
             try (Autocast ac = bf16 ? Autocast.enable(DType.BF16) : Autocast.disable()) {
                 logits = model.forward(Variable.constant(b[0]));
             }
+            MemoryTrace.mark("forward", logits.device());
             Variable loss = Losses.weightedMapCrossEntropy(logits, b[1], b[2], Reduction.MEAN);
+            MemoryTrace.mark("loss", logits.device());
             loss.backward();
+            MemoryTrace.mark("after backward", logits.device());
             GradClip.clipGradNorm(model.parameters(), 5.0);
+            MemoryTrace.mark("gradient clip", logits.device());
             opt.step();
+            MemoryTrace.mark("optimiser step", logits.device());
         }
     }
 

@@ -9,13 +9,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Heap storage: a float[], double[], int[], byte[] (U8, unsigned) or short[] (BF16/F16 bits).
  * The array is reclaimed by the garbage collector once no tensor refers to the storage, so
- * {@link #free()} has nothing to do: clearing the array here would turn a race with the tensor
+ * {@link #free()} has nothing to do: clearing the array there would turn a race with the tensor
  * Cleaner (a never-closed temporary collected while one of its own methods still runs) into a
- * spurious failure. Use-after-close is caught at the tensor level.
+ * spurious failure. When the last tensor was closed explicitly, {@link #dropData} drops the array
+ * at once: closed tensors are often still referenced (a scope's list, an autograd graph until its
+ * backward ends), and their arrays would otherwise stay on the heap until then. Use-after-close is
+ * caught at the tensor level.
  */
 public final class CpuStorage extends Storage {
     private static final AtomicLong IN_USE = new AtomicLong(), PEAK = new AtomicLong();
-    private final Object data;
+    /** The array; null once the last tensor was closed explicitly ({@link #dropData}). */
+    private Object data;
 
     CpuStorage(DType dtype, Object data, int numel) {
         super(dtype, numel);
@@ -52,6 +56,9 @@ public final class CpuStorage extends Storage {
         // the heap array is left to the GC (see the class comment); only the accounting changes
         IN_USE.addAndGet(-bytes());
     }
+
+    @Override
+    protected void dropData() { data = null; }
 
     /** The backing array (float[], double[], int[], byte[] or short[]). */
     public Object data() { return data; }

@@ -1,5 +1,6 @@
 package org.wpunet.nn.autograd;
 
+import org.wpunet.core.Device;
 import org.wpunet.core.Tensor;
 
 import java.util.ArrayDeque;
@@ -13,7 +14,8 @@ import java.util.Map;
  * Reverse-mode sweep: orders the variables that require grad topologically (inputs before outputs),
  * then walks them from the root backwards, running each node's rule once with the sum of all
  * gradients that reached its output. Intermediate gradients are closed as soon as they are consumed;
- * leaves accumulate into their grad; nodes are released at the end unless the graph is retained.
+ * leaves accumulate into their grad. Unless the graph is retained, each node is released right after
+ * it ran, and graph-owned values ({@link TransientScope}) are closed once their last reader ran.
  */
 final class BackwardEngine {
     private BackwardEngine() {}
@@ -30,19 +32,23 @@ final class BackwardEngine {
         List<Variable> order = topologicalOrder(root);
         Map<Variable, Tensor> pending = new IdentityHashMap<>();
         pending.put(root, gradOutput.to(root.dtype()));
+        Device device = root.device();
         try {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Variable v = order.get(i);
                 Tensor g = pending.remove(v);
-                if (g == null) continue;
                 try {
+                    if (g == null) continue;
                     if (v.isLeaf()) {
                         v.accumulate(g);
                     } else {
-                        propagate(v.node(), g, pending);
+                        propagate(v, g, pending, device);
                     }
                 } finally {
-                    g.close();
+                    if (g != null) g.close();
+                    // v's node has run (or, reached by no gradient, never will in this graph): without
+                    // retainGraph its rule is dropped and the graph-owned values it read may go
+                    if (!retainGraph && !v.isLeaf()) releaseAfterRun(v);
                 }
             }
         } finally {
@@ -53,15 +59,33 @@ final class BackwardEngine {
         }
     }
 
-    private static void propagate(Node node, Tensor g, Map<Variable, Tensor> pending) {
+    /**
+     * Drops v's node (its rule and private tensors) and gives back its reads of graph-owned values:
+     * each input it read, and its own output if it read that, is closed once no other pending rule
+     * reads it (see {@link TransientScope}). Every reader of a value runs before the node that made
+     * it (reverse topological order), so a value read by v's own rule is closed here at the latest.
+     */
+    private static void releaseAfterRun(Variable v) {
+        Node node = v.node();
+        if (node.isReleased()) return;
+        Variable[] inputs = node.inputs();
+        node.release();
+        if (node.reads.inputs) for (Variable in : inputs) in.releaseSavedUse();
+        if (node.reads.output) v.releaseSavedUse();
+    }
+
+    private static void propagate(Variable v, Tensor g, Map<Variable, Tensor> pending, Device device) {
+        Node node = v.node();
         Variable[] inputs = node.inputs();
         Tensor[] grads = node.backward(g);
+        if (MemoryTrace.ENABLED) MemoryTrace.mark("backward " + node.op + " " + Arrays.toString(v.rawShape()), device);
         try {
             for (int j = 0; j < inputs.length; j++) {
                 Variable in = inputs[j];
                 if (grads[j] == null || !in.requiresGrad()) continue;
-                // a new tensor object (view or sum), so rule outputs can be closed below whatever they alias
-                Tensor r = GradReduce.sumToShape(grads[j], in.shape(), in.dtype());
+                // a new tensor object (view or sum), so rule outputs can be closed below whatever they alias;
+                // the shape without the closed check: a graph-owned input may already be closed
+                Tensor r = GradReduce.sumToShape(grads[j], in.rawShape(), in.rawDtype());
                 Tensor prev = pending.get(in);
                 if (prev == null) {
                     pending.put(in, r);

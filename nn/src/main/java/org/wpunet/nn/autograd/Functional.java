@@ -27,7 +27,7 @@ public final class Functional {
         if (half != null) return autocast(x, w, b, half, (xh, wh) -> conv2d(xh, wh, null, p));
         int[] xs = x.shape(), ws = w.shape();
         Tensor out = NeuralOps.conv2d(x.value(), w.value(), b == null ? null : b.value(), p);
-        return Ops.record("conv2d", out, inputs(x, w, b), (g, n) -> {
+        return Ops.record("conv2d", Node.Reads.INPUTS, out, inputs(x, w, b), (g, n) -> {
             Tensor[] r = new Tensor[b == null ? 2 : 3];
             if (n[0]) r[0] = NeuralOps.conv2dBackwardInput(g, w.value(), xs, p);
             if (n[1] || (b != null && n[2])) {
@@ -45,7 +45,7 @@ public final class Functional {
         if (half != null) return autocast(x, w, b, half, (xh, wh) -> convTranspose2d(xh, wh, null, p));
         int[] xs = x.shape(), ws = w.shape();
         Tensor out = NeuralOps.convTranspose2d(x.value(), w.value(), b == null ? null : b.value(), p);
-        return Ops.record("conv_transpose2d", out, inputs(x, w, b), (g, n) -> {
+        return Ops.record("conv_transpose2d", Node.Reads.INPUTS, out, inputs(x, w, b), (g, n) -> {
             Tensor[] r = new Tensor[b == null ? 2 : 3];
             if (n[0]) r[0] = NeuralOps.convTranspose2dBackwardInput(g, w.value(), xs, p);
             if (n[1] || (b != null && n[2])) {
@@ -101,7 +101,7 @@ public final class Functional {
         int[] xs = x.shape();
         NeuralOps.PoolResult r = NeuralOps.maxPool2d(x.value(), kernel, stride, padding, dilation);
         Tensor indices = r.indices();
-        return Ops.record("max_pool2d", r.values(), new Variable[]{x},
+        return Ops.record("max_pool2d", Node.Reads.NOTHING, r.values(), new Variable[]{x},
                 (g, n) -> new Tensor[]{NeuralOps.maxPool2dBackward(g, indices, xs)}, indices);
     }
 
@@ -119,13 +119,13 @@ public final class Functional {
                 beta == null ? null : beta.value(), runningMean, runningVar, training, momentum, eps);
         if (training) {
             Tensor mean = r.saveMean(), invStd = r.saveInvStd();
-            return Ops.record("batch_norm", r.output(), ins, (g, n) -> {
+            return Ops.record("batch_norm", Node.Reads.INPUTS, r.output(), ins, (g, n) -> {
                 Tensor[] d = NeuralOps.batchNormBackward(x.value(), g, gamma == null ? null : gamma.value(), mean, invStd, eps);
                 return gamma == null ? new Tensor[]{d[0]} : d;
             }, mean, invStd);
         }
         int c = x.size(1);
-        return Ops.record("batch_norm_eval", r.output(), ins, (g, n) -> {
+        return Ops.record("batch_norm_eval", Node.Reads.INPUTS, r.output(), ins, (g, n) -> {
             try (Tensor ve = runningVar.add(eps); Tensor sd = ve.sqrt(); Tensor inv = sd.reciprocal();
                  Tensor inv4 = inv.reshape(1, c, 1, 1); Tensor m4 = runningMean.reshape(1, c, 1, 1)) {
                 Tensor[] out = new Tensor[ins.length];
@@ -171,7 +171,7 @@ public final class Functional {
         Tensor out = r.output();
         if (!training) return Variable.constant(out);
         Tensor mean = r.saveMean(), invStd = r.saveInvStd();
-        return Ops.record("batch_norm_relu", out, ins, (g, n) -> {
+        return Ops.record("batch_norm_relu", Node.Reads.INPUTS_AND_OUTPUT, out, ins, (g, n) -> {
             Tensor[] d = NeuralOps.batchNormReluBackward(x.value(), out, g, gamma == null ? null : gamma.value(), mean, invStd, eps);
             return gamma == null ? new Tensor[]{d[0]} : d;
         }, mean, invStd);
@@ -208,7 +208,7 @@ public final class Functional {
         if (!training || p == 0) return Ops.contiguous(x);
         Tensor[] r = NeuralOps.dropout(x.value(), p, rng);
         Tensor mask = r[1];
-        return Ops.record("dropout", r[0], new Variable[]{x}, (g, n) -> new Tensor[]{g.mul(mask)}, mask);
+        return Ops.record("dropout", Node.Reads.NOTHING, r[0], new Variable[]{x}, (g, n) -> new Tensor[]{g.mul(mask)}, mask);
     }
 
     /** y = x W^T + b with W [out, in] (PyTorch layout), b [out] or null; composite. */
@@ -264,7 +264,7 @@ public final class Functional {
              Tensor oneMinusY = y.rsub(1); Tensor head = oneMinusY.mul(xv)) {
             out = head.add(lt);
         }
-        return Ops.record("bce_with_logits", out, new Variable[]{x}, (g, n) -> {
+        return Ops.record("bce_with_logits", Node.Reads.INPUTS, out, new Variable[]{x}, (g, n) -> {
             try (Tensor s = x.value().sigmoid(); Tensor oms = s.rsub(1); Tensor lo = l.mul(oms); Tensor omy = y.rsub(1);
                  Tensor d = omy.sub(lo)) {
                 return new Tensor[]{g.mul(d)};
@@ -282,7 +282,7 @@ public final class Functional {
         boolean needGrad = logits.requiresGrad() && NoGrad.isGradEnabled();
         FusedOps.CrossEntropyResult r = FusedOps.weightedCrossEntropy(logits.value(), target, weight, needGrad);
         Tensor dx = r.grad();
-        return Ops.record("weighted_cross_entropy", r.loss(), new Variable[]{logits}, (g, n) -> {
+        return Ops.record("weighted_cross_entropy", Node.Reads.NOTHING, r.loss(), new Variable[]{logits}, (g, n) -> {
             try (Tensor gu = g.unsqueeze(1)) {
                 return new Tensor[]{dx.mul(gu)};
             }
@@ -300,7 +300,7 @@ public final class Functional {
         boolean needGrad = logits.requiresGrad() && NoGrad.isGradEnabled();
         FusedOps.CrossEntropyResult r = FusedOps.classWeightedCrossEntropy(logits.value(), weights, clampMin, needGrad);
         Tensor dx = r.grad();
-        return Ops.record("class_weighted_cross_entropy", r.loss(), new Variable[]{logits}, (g, n) -> {
+        return Ops.record("class_weighted_cross_entropy", Node.Reads.NOTHING, r.loss(), new Variable[]{logits}, (g, n) -> {
             try (Tensor gu = g.unsqueeze(1)) {
                 return new Tensor[]{dx.mul(gu)};
             }

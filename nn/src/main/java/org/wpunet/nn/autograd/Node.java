@@ -16,14 +16,33 @@ final class Node {
         Tensor[] apply(Tensor gradOutput, boolean[] needsGrad);
     }
 
+    /**
+     * Which values the backward rule reads: its inputs' values and/or its own output's value. The
+     * engine closes a graph-owned value ({@link TransientScope}) once every node that reads it has
+     * run; an op that reads neither (concat, a view, a pooling with private indices) lets its inputs
+     * go at the end of the forward. The default claims both, which is always safe.
+     */
+    enum Reads {
+        NOTHING(false, false), INPUTS(true, false), OUTPUT(false, true), INPUTS_AND_OUTPUT(true, true);
+
+        final boolean inputs, output;
+
+        Reads(boolean inputs, boolean output) {
+            this.inputs = inputs;
+            this.output = output;
+        }
+    }
+
     final String op;
+    final Reads reads;
     private Variable[] inputs;
     private BackwardRule rule;
     private List<Tensor> privateSaved;
     private boolean released;
 
-    Node(String op, Variable[] inputs, BackwardRule rule, List<Tensor> privateSaved) {
+    Node(String op, Reads reads, Variable[] inputs, BackwardRule rule, List<Tensor> privateSaved) {
         this.op = op;
+        this.reads = reads;
         this.inputs = inputs;
         this.rule = rule;
         this.privateSaved = privateSaved;

@@ -22,13 +22,26 @@ public final class Ops {
      * returns a constant and closes the tensors only the rule would have used.
      */
     static Variable record(String op, Tensor out, Variable[] inputs, Node.BackwardRule rule, Tensor... privateSaved) {
+        return record(op, Node.Reads.INPUTS_AND_OUTPUT, out, inputs, rule, privateSaved);
+    }
+
+    /**
+     * {@link #record} for a rule that reads only what {@code reads} says of the input and output
+     * values (the rest may be closed before it runs when they are graph-owned, see {@link TransientScope}).
+     */
+    static Variable record(String op, Node.Reads reads, Tensor out, Variable[] inputs, Node.BackwardRule rule,
+                           Tensor... privateSaved) {
         boolean any = false;
         for (Variable v : inputs) any |= v.requiresGrad();
         if (!any || !NoGrad.isGradEnabled()) {
             for (Tensor t : privateSaved) if (t != null) t.close();
             return Variable.constant(out);
         }
-        return new Variable(out, true, new Node(op, inputs, rule, List.of(privateSaved)));
+        Variable y = new Variable(out, true, new Node(op, reads, inputs, rule, List.of(privateSaved)));
+        if (reads.inputs) for (Variable v : inputs) v.addSavedUse();
+        if (reads.output) y.addSavedUse();
+        TransientScope.made(y);
+        return y;
     }
 
     private static Variable[] in(Variable... v) { return v; }
@@ -37,11 +50,11 @@ public final class Ops {
 
     // ------------------------------------------------------------------ binary elementwise (broadcasting)
     public static Variable add(Variable a, Variable b) {
-        return record("add", a.value().add(b.value()), in(a, b), (g, n) -> grads(g, g));
+        return record("add", Node.Reads.NOTHING, a.value().add(b.value()), in(a, b), (g, n) -> grads(g, g));
     }
 
     public static Variable sub(Variable a, Variable b) {
-        return record("sub", a.value().sub(b.value()), in(a, b), (g, n) -> grads(g, n[1] ? g.neg() : null));
+        return record("sub", Node.Reads.NOTHING, a.value().sub(b.value()), in(a, b), (g, n) -> grads(g, n[1] ? g.neg() : null));
     }
 
     /** d(ab) = b da + a db. */
@@ -112,16 +125,16 @@ public final class Ops {
 
     // ------------------------------------------------------------------ with a scalar
     public static Variable add(Variable x, double s) {
-        return record("add_scalar", x.value().add(s), in(x), (g, n) -> grads(g));
+        return record("add_scalar", Node.Reads.NOTHING, x.value().add(s), in(x), (g, n) -> grads(g));
     }
 
     public static Variable mul(Variable x, double s) {
-        return record("mul_scalar", x.value().mul(s), in(x), (g, n) -> grads(g.mul(s)));
+        return record("mul_scalar", Node.Reads.NOTHING, x.value().mul(s), in(x), (g, n) -> grads(g.mul(s)));
     }
 
     /** s - x. */
     public static Variable rsub(Variable x, double s) {
-        return record("rsub_scalar", x.value().rsub(s), in(x), (g, n) -> grads(g.neg()));
+        return record("rsub_scalar", Node.Reads.NOTHING, x.value().rsub(s), in(x), (g, n) -> grads(g.neg()));
     }
 
     /** s / x; d = -s/x^2 = -out/x. */
@@ -144,7 +157,7 @@ public final class Ops {
     }
 
     // ------------------------------------------------------------------ unary
-    public static Variable neg(Variable x) { return record("neg", x.value().neg(), in(x), (g, n) -> grads(g.neg())); }
+    public static Variable neg(Variable x) { return record("neg", Node.Reads.NOTHING, x.value().neg(), in(x), (g, n) -> grads(g.neg())); }
 
     /** d|x| = sign(x) (0 at 0, as PyTorch). */
     public static Variable abs(Variable x) {
@@ -238,7 +251,7 @@ public final class Ops {
     public static Variable sum(Variable x, boolean keepdim, int... dims) {
         int[] xs = x.shape();
         int[] ds = Shapes.dims(dims, xs.length);
-        return record("sum", x.value().sum(keepdim, ds), in(x), (g, n) -> grads(expandBack(g, xs, ds, keepdim)));
+        return record("sum", Node.Reads.NOTHING, x.value().sum(keepdim, ds), in(x), (g, n) -> grads(expandBack(g, xs, ds, keepdim)));
     }
 
     public static Variable mean(Variable x) { return mean(x, false); }
@@ -249,7 +262,7 @@ public final class Ops {
         long count = 1;
         for (int d : ds) count *= xs[d];
         double inv = 1.0 / count;
-        return record("mean", x.value().mean(keepdim, ds), in(x), (g, n) -> {
+        return record("mean", Node.Reads.NOTHING, x.value().mean(keepdim, ds), in(x), (g, n) -> {
             try (Tensor s = g.mul(inv)) {
                 return grads(expandBack(s, xs, ds, keepdim));
             }
@@ -359,12 +372,12 @@ public final class Ops {
     // ------------------------------------------------------------------ views and copies
     public static Variable reshape(Variable x, int... shape) {
         int[] xs = x.shape();
-        return record("reshape", x.value().reshape(shape), in(x), (g, n) -> grads(g.reshape(xs)));
+        return record("reshape", Node.Reads.NOTHING, x.value().reshape(shape), in(x), (g, n) -> grads(g.reshape(xs)));
     }
 
     public static Variable flatten(Variable x, int start, int end) {
         int[] xs = x.shape();
-        return record("flatten", x.value().flatten(start, end), in(x), (g, n) -> grads(g.reshape(xs)));
+        return record("flatten", Node.Reads.NOTHING, x.value().flatten(start, end), in(x), (g, n) -> grads(g.reshape(xs)));
     }
 
     public static Variable permute(Variable x, int... order) {
@@ -374,17 +387,17 @@ public final class Ops {
         }
         int[] inverse = new int[r];
         for (int i = 0; i < r; i++) inverse[Shapes.dim(order[i], r)] = i;
-        return record("permute", x.value().permute(order), in(x), (g, n) -> grads(g.permute(inverse)));
+        return record("permute", Node.Reads.NOTHING, x.value().permute(order), in(x), (g, n) -> grads(g.permute(inverse)));
     }
 
     public static Variable transpose(Variable x, int d0, int d1) {
-        return record("transpose", x.value().transpose(d0, d1), in(x), (g, n) -> grads(g.transpose(d0, d1)));
+        return record("transpose", Node.Reads.NOTHING, x.value().transpose(d0, d1), in(x), (g, n) -> grads(g.transpose(d0, d1)));
     }
 
     /** The gradient is g placed into zeros at the narrowed range. */
     public static Variable narrow(Variable x, int dim, int start, int length) {
         int[] xs = x.shape();
-        return record("narrow", x.value().narrow(dim, start, length), in(x), (g, n) -> {
+        return record("narrow", Node.Reads.NOTHING, x.value().narrow(dim, start, length), in(x), (g, n) -> {
             Tensor z = Tensor.zeros(g.device(), g.dtype(), xs);
             try (Tensor part = z.narrow(dim, start, length)) {
                 part.assign(g);
@@ -395,7 +408,7 @@ public final class Ops {
 
     public static Variable slice(Variable x, int dim, int start, int end, int step) {
         int[] xs = x.shape();
-        return record("slice", x.value().slice(dim, start, end, step), in(x), (g, n) -> {
+        return record("slice", Node.Reads.NOTHING, x.value().slice(dim, start, end, step), in(x), (g, n) -> {
             Tensor z = Tensor.zeros(g.device(), g.dtype(), xs);
             try (Tensor part = z.slice(dim, start, end, step)) {
                 part.assign(g);
@@ -406,26 +419,26 @@ public final class Ops {
 
     /** Broadcast view; {@link GradReduce} sums the gradient back. */
     public static Variable expand(Variable x, int... shape) {
-        return record("expand", x.value().expand(shape), in(x), (g, n) -> grads(g));
+        return record("expand", Node.Reads.NOTHING, x.value().expand(shape), in(x), (g, n) -> grads(g));
     }
 
     public static Variable unsqueeze(Variable x, int dim) {
         int[] xs = x.shape();
-        return record("unsqueeze", x.value().unsqueeze(dim), in(x), (g, n) -> grads(g.reshape(xs)));
+        return record("unsqueeze", Node.Reads.NOTHING, x.value().unsqueeze(dim), in(x), (g, n) -> grads(g.reshape(xs)));
     }
 
     public static Variable squeeze(Variable x, int... dims) {
         int[] xs = x.shape();
-        return record("squeeze", x.value().squeeze(dims), in(x), (g, n) -> grads(g.reshape(xs)));
+        return record("squeeze", Node.Reads.NOTHING, x.value().squeeze(dims), in(x), (g, n) -> grads(g.reshape(xs)));
     }
 
     public static Variable contiguous(Variable x) {
-        return record("contiguous", x.value().contiguous(), in(x), (g, n) -> grads(g));
+        return record("contiguous", Node.Reads.NOTHING, x.value().contiguous(), in(x), (g, n) -> grads(g));
     }
 
     /** dtype conversion; the gradient is converted back (by the engine). */
     public static Variable to(Variable x, DType dt) {
-        return record("to", x.value().to(dt), in(x), (g, n) -> grads(g));
+        return record("to", Node.Reads.NOTHING, x.value().to(dt), in(x), (g, n) -> grads(g));
     }
 
     /** Concatenation; each input's gradient is its slice of g. */
@@ -436,7 +449,7 @@ public final class Ops {
         int d = Shapes.dim(dim, xs[0].rank());
         int[] sizes = new int[xs.length];
         for (int i = 0; i < xs.length; i++) sizes[i] = xs[i].size(d);
-        return record("concat", Tensor.concat(dim, vs), xs.clone(), (g, n) -> {
+        return record("concat", Node.Reads.NOTHING, Tensor.concat(dim, vs), xs.clone(), (g, n) -> {
             Tensor[] out = new Tensor[sizes.length];
             int at = 0;
             for (int i = 0; i < sizes.length; i++) {
@@ -490,7 +503,7 @@ public final class Ops {
     public static Variable gather(Variable x, int dim, Tensor index) {
         int[] xs = x.shape();
         int d = Shapes.dim(dim, xs.length);
-        return record("gather", x.value().gather(d, index), in(x), (g, n) -> grads(Tensor.scatterAdd(xs, d, index, g)));
+        return record("gather", Node.Reads.NOTHING, x.value().gather(d, index), in(x), (g, n) -> grads(Tensor.scatterAdd(xs, d, index, g)));
     }
 
     /** Adjoint of gather: zeros of {@code shape} with src added at index along dim; the gradient of src is g gathered back. */
@@ -502,7 +515,7 @@ public final class Ops {
 
     /** A compact copy with its own storage; the gradient passes through. */
     public static Variable copy(Variable x) {
-        return record("copy", x.value().copy(), in(x), (g, n) -> grads(g));
+        return record("copy", Node.Reads.NOTHING, x.value().copy(), in(x), (g, n) -> grads(g));
     }
 
     /** {@code chunks} nearly equal pieces along dim, like torch.chunk (composite: narrows). */

@@ -9,9 +9,11 @@ import org.wpunet.core.Tensor;
  * node that made it (null for leaves) and, for leaves that require grad, the accumulated gradient.
  *
  * <p>Ownership: a variable owns its value (and a leaf its grad); {@link #close} closes both. A leaf's
- * grad tensor is allocated together with the leaf, so it lives exactly as long as the value: create
- * parameters before a training step's {@link org.wpunet.core.Scope} and their grads survive it.
- * Op outputs are new tensors owned by the enclosing scope, like any core op's result.
+ * grad tensor is allocated by the first backward that reaches the leaf (or {@link #setGrad}) and
+ * closed by {@link #zeroGrad}, like PyTorch's {@code set_to_none}, so a training step's gradients
+ * take no memory during its forward. It is owned as the value is ({@link org.wpunet.core.Scope#alongside}):
+ * create parameters before a training step's {@link org.wpunet.core.Scope} and their grads survive
+ * it. Op outputs are new tensors owned by the enclosing scope, like any core op's result.
  *
  * <p>Ops are static functions in {@link Ops} (and {@link Functional} for the neural ones); the
  * instance methods here are shorthands.
@@ -20,14 +22,20 @@ public final class Variable implements AutoCloseable {
     private final Tensor value;
     private final boolean requiresGrad;
     private final Node node;
-    private final Tensor grad;
-    private boolean hasGrad;
+    /** Whether this is a leaf that collects a gradient. */
+    private final boolean collectsGrad;
+    /** The accumulated gradient; null until a backward reaches the leaf, and after {@link #zeroGrad}. */
+    private Tensor grad;
+    /** Recorded nodes whose backward rule reads this value and have not run yet (see {@link Node.Reads}). */
+    private int savedUses;
+    /** Graph-owned: made inside a {@link TransientScope} and not kept, so backward may close the value. */
+    private boolean transientValue;
 
     Variable(Tensor value, boolean requiresGrad, Node node) {
         this.value = value;
         this.requiresGrad = requiresGrad;
         this.node = node;
-        this.grad = node == null && requiresGrad ? Tensor.zerosLike(value) : null;
+        this.collectsGrad = node == null && requiresGrad;
     }
 
     /** A leaf that collects a gradient (a parameter or an input to differentiate against). */
@@ -50,24 +58,57 @@ public final class Variable implements AutoCloseable {
 
     Node node() { return node; }
 
+    /** The shape without the closed check (the engine needs it after a graph-owned value was closed). */
+    int[] rawShape() { return value.shape(); }
+
+    DType rawDtype() { return value.dtype(); }
+
+    void addSavedUse() { savedUses++; }
+
+    /** Marks the value graph-owned ({@link TransientScope#close}). */
+    void markTransient() { transientValue = true; }
+
+    /**
+     * One reader of this value has run (or can no longer run); a graph-owned value nobody reads any
+     * more is closed. Reading it afterwards throws (the tensor's closed check); the step's Scope
+     * closing it again is a no-op.
+     */
+    void releaseSavedUse() {
+        if (savedUses > 0) savedUses--;
+        closeIfUnread();
+    }
+
+    /** Closes a graph-owned value that no pending rule reads. */
+    void closeIfUnread() {
+        if (transientValue && savedUses == 0) value.close();
+    }
+
     /** The accumulated gradient of a leaf, or null when none was accumulated since the last {@link #zeroGrad}. */
-    public Tensor grad() { return hasGrad ? grad : null; }
+    public Tensor grad() { return grad; }
 
     /** True when backward reached this leaf since the last {@link #zeroGrad}. */
-    public boolean hasGrad() { return hasGrad; }
+    public boolean hasGrad() { return grad != null; }
 
-    /** Forgets the gradient (the next backward assigns instead of adding), like PyTorch's set_to_none. */
+    /**
+     * Forgets the gradient, like PyTorch's set_to_none: its tensor is closed (a reference kept from
+     * {@link #grad()} is then closed too) and the next backward assigns a new one instead of adding.
+     */
     public void zeroGrad() {
-        if (grad != null && hasGrad) grad.fill(0);
-        hasGrad = false;
+        if (grad != null) grad.close();
+        grad = null;
     }
 
     /** Adds g (already of this leaf's shape) to the gradient. */
     void accumulate(Tensor g) {
-        if (grad == null) throw new IllegalStateException("accumulate on a variable that does not collect gradients");
-        if (hasGrad) grad.addInPlace(g);
-        else grad.assign(g);
-        hasGrad = true;
+        if (!collectsGrad) throw new IllegalStateException("accumulate on a variable that does not collect gradients");
+        if (grad != null) grad.addInPlace(g);
+        else newGrad().assign(g);
+    }
+
+    /** A zero gradient of the value's shape, dtype and device, owned as the value is (its scope, or none). */
+    private Tensor newGrad() {
+        grad = org.wpunet.core.Scope.alongside(value, () -> Tensor.zerosLike(value));
+        return grad;
     }
 
     /**
@@ -78,9 +119,8 @@ public final class Variable implements AutoCloseable {
             throw new IllegalArgumentException("grad shape " + java.util.Arrays.toString(g.shape()) + " != value shape "
                     + java.util.Arrays.toString(value.shape()));
         }
-        if (grad == null) throw new IllegalStateException("setGrad on a variable that does not require grad");
-        grad.assign(g);
-        hasGrad = true;
+        if (!collectsGrad) throw new IllegalStateException("setGrad on a variable that does not require grad");
+        (grad != null ? grad : newGrad()).assign(g);
     }
 
     /** A constant sharing this value's storage (a new view; closing it leaves this variable intact). */

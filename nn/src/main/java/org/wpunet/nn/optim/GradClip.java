@@ -28,7 +28,13 @@ public final class GradClip {
             total = Math.sqrt(acc.item());
             double coef = maxNorm / (total + 1e-6);
             if (coef < 1) {
-                for (Variable p : params) if (p.hasGrad()) p.grad().assign(p.grad().mul(coef));
+                for (Variable p : params) {
+                    if (!p.hasGrad()) continue;
+                    // one parameter's scaled copy at a time, not all of them until the scope closes
+                    try (Tensor scaled = p.grad().mul(coef)) {
+                        p.grad().assign(scaled);
+                    }
+                }
             }
         }
         return total;
