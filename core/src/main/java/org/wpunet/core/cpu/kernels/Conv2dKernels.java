@@ -33,6 +33,36 @@ public final class Conv2dKernels {
      */
     static final long IMPLICIT_MAX_WEIGHTS = 1L << 19;
 
+    /** When the float 3x3 stride-1 convolutions (forward and input gradient) take {@link Winograd3x3}. */
+    public enum Winograd {
+        /** Where {@link Winograd3x3#applies} measured it faster (the default). */
+        AUTO,
+        /** Never. */
+        OFF,
+        /** On every 3x3, stride 1, padding 1, dilation 1 float convolution (benchmarks, tests). */
+        ALWAYS
+    }
+
+    private static volatile Winograd winograd = winogradSetting();
+
+    /** {@code -Dwpunet.winograd=auto|off|always}, default auto; a bad value is reported, not fatal. */
+    private static Winograd winogradSetting() {
+        String v = System.getProperty("wpunet.winograd", "auto");
+        for (Winograd m : Winograd.values()) {
+            if (m.name().equalsIgnoreCase(v.trim())) return m;
+        }
+        System.err.println("warning: -Dwpunet.winograd=" + v + " is not one of auto, off, always; using auto");
+        return Winograd.AUTO;
+    }
+
+    /** Sets when the Winograd kernel is used (SIMD on only); returns the previous setting. */
+    public static Winograd setWinograd(Winograd mode) {
+        if (mode == null) throw new IllegalArgumentException("Conv2dKernels.setWinograd: mode must not be null");
+        Winograd old = winograd;
+        winograd = mode;
+        return old;
+    }
+
     // ---------------------------------------------------------------------------------- float API
 
     public static void forward(float[] x, int n, int c, int h, int w, float[] weight, int oc, int kh, int kw,
@@ -70,6 +100,11 @@ public final class Conv2dKernels {
                             int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow, float[] y) {
         int k = c * kh * kw, p = oh * ow;
         boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
+        if (Simd.enabled() && winograd != Winograd.OFF && Winograd3x3.geometry(kh, kw, sh, sw, ph, pw, dh, dw)
+                && (winograd == Winograd.ALWAYS || Winograd3x3.applies(n, c, h, w, oc))) {
+            Winograd3x3.forward(x, n, c, h, w, wt, oc, bias, y);
+            return;
+        }
         if (Simd.enabled() && Conv3x3Direct.applies(kh, kw, sh, sw, ph, pw, dh, dw, h, w, oc)) {
             Conv3x3Direct.forward(x, n, c, h, w, wt, oc, bias, y);
             return;
