@@ -8,8 +8,6 @@ import org.wpunet.core.cpu.Parallel;
  * row and column of tiles may overhang the image); tile t of image b reads the 6x6 input patch
  * whose top-left corner is at (4 ty - 1, 4 tx - 1), zero outside the image. Per call:
  * <ol>
- * <li>the input is copied into zero-bordered planes of (4 tilesY + 2) x (4 tilesX + 2), so every
- *     patch is in bounds;</li>
  * <li>the weights become 36 matrices U_pos [oc x c] (G g G^T), packed for the GEMM micro-kernel;</li>
  * <li>per task, a panel of NR consecutive tiles (over images and tile rows alike) is transformed
  *     into 36 B panels V_pos [c x NR] (B^T d B), then 36 products M_pos = U_pos V_pos, one
@@ -35,21 +33,19 @@ final class Winograd3x3 {
 
     /**
      * Where this kernel measured faster than the direct kernel and the implicit GEMM (WPU-Net's
-     * layers at batch 1, 2 and 8, 2 threads, see docs/performance-cpu.md): at least 32 input and 64
-     * output channels (thinner layers are the direct kernel's, whose register tiles beat the
-     * transforms' memory traffic there), and at least 32 tiles of 4x4 output pixels (a full panel:
-     * a single 16x16 image leaves half of each panel empty and the weight transform, 36 * oc * c,
-     * unpaid for).
+     * layers at batch 1, 2 and 8, 2 threads, see docs/performance-cpu.md): at least 32 input and 32
+     * output channels (with 16 the direct kernel's register tiles win: 1.06 to 1.27 times faster
+     * than the transforms), and at least 32 tiles of 4x4 output pixels (a full panel: a single
+     * 16x16 image leaves half of each panel empty and the weight transform, 36 * oc * c, unpaid for).
      */
     static boolean applies(int n, int c, int h, int w, int oc) {
         long tiles = (long) n * ((h + 3) / 4) * ((w + 3) / 4);
-        return c >= 32 && oc >= 64 && tiles >= 32 && 36L * oc * c <= MAX_TRANSFORMED_WEIGHTS;
+        return c >= 32 && oc >= 32 && tiles >= 32 && 36L * oc * c <= MAX_TRANSFORMED_WEIGHTS;
     }
 
     static void forward(float[] x, int n, int c, int h, int w, float[] wt, int oc, float[] bias, float[] y) {
         int tilesY = (h + 3) / 4, tilesX = (w + 3) / 4, tiles = n * tilesY * tilesX;
-        int wp = 4 * tilesX + 2, hp = 4 * tilesY + 2, plane = hp * wp;
-        float[] xp = padded(x, n, c, h, w, hp, wp);
+        int plane = h * w;
         int ocp = (oc + MR - 1) / MR * MR;
         int uPos = WinogradTransforms.posStride(ocp * c);
         float[] u = Scratch.floats(Scratch.CONV_WPACK, POS * uPos);
@@ -70,10 +66,10 @@ final class Winograd3x3 {
             for (int t = t0; t < t1; t++) {
                 int jp = t / ocParts, o0 = t % ocParts * chunk, rows = Math.min(oc, o0 + chunk) - o0;
                 if (jp != done) {
-                    pn.locate(jp * NR, tiles, tilesY, tilesX, c, plane, wp, oc, h, w);
+                    pn.locate(jp * NR, tiles, tilesY, tilesX, c, oc, h, w);
                     for (int ci = 0; ci < c; ci++) {
                         for (int g = 0; g < NR; g += L) {
-                            WinogradTransforms.input(xp, ci * plane, wp, pn.in, g, tmp, v, ci * NR + g, vPos);
+                            WinogradTransforms.input(x, ci * plane, w, pn, g, tmp, v, ci * NR + g, vPos);
                         }
                     }
                     done = jp;
@@ -95,42 +91,40 @@ final class Winograd3x3 {
     }
 
     /**
-     * Where the NR tiles of one panel are: gather offsets into the padded input (channel 0),
-     * scatter offsets into the output (channel 0), and how many rows and columns of each output
-     * tile lie inside the image (surplus lanes past the last tile repeat it, with 0 rows).
+     * Where the NR tiles of one panel are: the offset of each tile's 6x6 input patch in x (channel
+     * 0; its corner (4 ty - 1, 4 tx - 1) may lie outside the image), the rows and columns of the
+     * patch inside the image ({@code [rowLo, rowHi) x [colLo, colHi)}, the rest reads as zero), the
+     * offset of its output tile in y (channel 0), and how many rows and columns of the output tile
+     * lie inside the image (surplus lanes past the last tile repeat it, with 0 output rows).
      */
-    private static final class Panel {
-        final int[] in, out, rows, cols;
+    static final class Panel {
+        final int[] in, rowLo, rowHi, colLo, colHi, out, rows, cols;
 
         Panel(int nr) {
             in = new int[nr];
+            rowLo = new int[nr];
+            rowHi = new int[nr];
+            colLo = new int[nr];
+            colHi = new int[nr];
             out = new int[nr];
             rows = new int[nr];
             cols = new int[nr];
         }
 
-        void locate(int first, int tiles, int tilesY, int tilesX, int c, int plane, int wp, int oc, int h, int w) {
+        void locate(int first, int tiles, int tilesY, int tilesX, int c, int oc, int h, int w) {
             int perImage = tilesY * tilesX;
             for (int j = 0; j < in.length; j++) {
                 int t = Math.min(first + j, tiles - 1), b = t / perImage, r = t % perImage;
-                int ty = r / tilesX, tx = r % tilesX;
-                in[j] = b * c * plane + 4 * ty * wp + 4 * tx;
-                out[j] = b * oc * h * w + 4 * ty * w + 4 * tx;
-                rows[j] = first + j < tiles ? Math.min(4, h - 4 * ty) : 0;
-                cols[j] = Math.min(4, w - 4 * tx);
+                int y0 = 4 * (r / tilesX), x0 = 4 * (r % tilesX);
+                in[j] = b * c * h * w + (y0 - 1) * w + x0 - 1;
+                rowLo[j] = Math.max(0, 1 - y0);
+                rowHi[j] = Math.min(6, h + 1 - y0);
+                colLo[j] = Math.max(0, 1 - x0);
+                colHi[j] = Math.min(6, w + 1 - x0);
+                out[j] = b * oc * h * w + y0 * w + x0;
+                rows[j] = first + j < tiles ? Math.min(4, h - y0) : 0;
+                cols[j] = Math.min(4, w - x0);
             }
         }
-    }
-
-    /** x copied into planes of hp x wp with the image at (1, 1) and zeros elsewhere. */
-    private static float[] padded(float[] x, int n, int c, int h, int w, int hp, int wp) {
-        int plane = hp * wp;
-        float[] xp = new float[n * c * plane];
-        Parallel.forRange(n * c, Math.max(1, 16384 / (h * w)), (p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                for (int r = 0; r < h; r++) System.arraycopy(x, (p * h + r) * w, xp, p * plane + (r + 1) * wp + 1, w);
-            }
-        });
-        return xp;
     }
 }

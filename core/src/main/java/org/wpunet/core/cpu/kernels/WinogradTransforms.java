@@ -45,23 +45,35 @@ final class WinogradTransforms {
     static int posStride(int size) { return (size + 15) / 16 * 16 + 16; }
 
     /**
-     * B^T d B for L tiles of one channel: {@code d[i][j] = xp[base + idx[idxOff + lane] + i*wp + j]};
-     * position {@code k*6 + l} goes to {@code v[vOff + (k*6 + l)*vStride .. + L)}. {@code tmp}: 36*L
-     * floats. The tiles are first copied lane-wise into tmp (element (i, j) of all L tiles
-     * contiguous; scalar copies measured several times faster than vector gathers here), then
-     * transformed down the columns in place, then along the rows into v.
+     * B^T d B for L tiles of one channel: {@code d[i][j] = x[base + p.in[lane] + i*w + j]} inside
+     * the lane's patch bounds ({@link Winograd3x3.Panel}), zero outside the image; position
+     * {@code k*6 + l} goes to {@code v[vOff + (k*6 + l)*vStride .. + L)}. {@code tmp}: 36*L floats.
+     * The tiles are first copied lane-wise into tmp (element (i, j) of all L tiles contiguous;
+     * scalar copies measured several times faster than vector gathers here), then transformed down
+     * the columns in place, then along the rows into v.
      */
-    static void input(float[] xp, int base, int wp, int[] idx, int idxOff, float[] tmp, float[] v, int vOff, int vStride) {
+    static void input(float[] x, int base, int w, Winograd3x3.Panel p, int lane0, float[] tmp, float[] v, int vOff,
+                      int vStride) {
         for (int lane = 0; lane < L; lane++) {
-            int src = base + idx[idxOff + lane];
-            for (int i = 0; i < IN; i++, src += wp) {
-                int dst = i * IN * L + lane;
-                tmp[dst] = xp[src];
-                tmp[dst + L] = xp[src + 1];
-                tmp[dst + 2 * L] = xp[src + 2];
-                tmp[dst + 3 * L] = xp[src + 3];
-                tmp[dst + 4 * L] = xp[src + 4];
-                tmp[dst + 5 * L] = xp[src + 5];
+            int q = lane0 + lane, src = base + p.in[q];
+            int rLo = p.rowLo[q], rHi = p.rowHi[q], cLo = p.colLo[q], cHi = p.colHi[q];
+            if (rLo == 0 && rHi == IN && cLo == 0 && cHi == IN) {
+                for (int i = 0; i < IN; i++, src += w) {
+                    int dst = i * IN * L + lane;
+                    tmp[dst] = x[src];
+                    tmp[dst + L] = x[src + 1];
+                    tmp[dst + 2 * L] = x[src + 2];
+                    tmp[dst + 3 * L] = x[src + 3];
+                    tmp[dst + 4 * L] = x[src + 4];
+                    tmp[dst + 5 * L] = x[src + 5];
+                }
+            } else {
+                for (int i = 0; i < IN; i++, src += w) {
+                    boolean row = i >= rLo && i < rHi;
+                    for (int j = 0; j < IN; j++) {
+                        tmp[(i * IN + j) * L + lane] = row && j >= cLo && j < cHi ? x[src + j] : 0f;
+                    }
+                }
             }
         }
         for (int j = 0; j < IN; j++) {
