@@ -9,8 +9,10 @@ import org.wpunet.core.cpu.Simd;
  * {@code y[b,o,r,q] = bias[o] + sum_{ci,ki,kj} w[o,ci,ki,kj] * x[b,ci, r*sh-ph+ki*dh, q*sw-pw+kj*dw]}
  * (zero outside the image), {@code oh = (h + 2ph - dh(kh-1) - 1)/sh + 1}, likewise ow.
  *
- * <p>Float, SIMD on: thin 3x3 layers (stride 1, padding 1) on wide images use the direct kernel
- * {@link Conv3x3Direct}; otherwise forward is an implicit GEMM (each 32-pixel panel of the column matrix is
+ * <p>Float, SIMD on: 3x3 layers (stride 1, padding 1) with at least 32 channels in and out and 32
+ * tiles of 4x4 pixels use Winograd's F(4x4, 3x3) ({@link Winograd3x3}; {@link #setWinograd},
+ * {@code -Dwpunet.winograd=auto|off|always}); other thin 3x3 layers on wide images use the direct
+ * kernel {@link Conv3x3Direct}; otherwise forward is an implicit GEMM (each 32-pixel panel of the column matrix is
  * lowered straight into the micro-kernel's layout and multiplied at once, see
  * {@link #forwardPacked}) while the weights fit in L2, else banded im2col + blocked SGEMM; the
  * stride-1 input gradient is the forward convolution of dy with the flipped kernel; the weight

@@ -183,42 +183,49 @@ final class WinogradTransforms {
     /**
      * U = G g G^T for every (output, input) channel pair, stored as 36 matrices [ocp x c] packed in
      * {@link SgemmVector}'s A layout (MR-row panels over the whole c):
-     * {@code u[pos*posStride(ocp*c) + ((o/MR)*c + ci)*MR + o%MR]}; rows oc..ocp-1 are zero. Vectorised over
-     * the 8 output channels of a panel: their 9 weights transposed into a buffer, then 8 contiguous
-     * floats per position.
+     * {@code u[pos*posStride(ocp*c) + ((o/MR)*c + ci)*MR + o%MR]}; rows oc..ocp-1 are zero. In
+     * parallel over the panels of 8 output channels.
      */
     static void weights(float[] wt, int oc, int c, float[] u, int ocp) {
+        int posStride = posStride(ocp * c);
+        Parallel.forRange(ocp / 8, Math.max(1, 512 / Math.max(1, c)),
+                (p0, p1) -> weights(wt, oc, c, p0, p1, u, p0 * c * 8, posStride));
+    }
+
+    /**
+     * U for the output channels of the 8-row panels [p0, p1) only, serial: panel p at
+     * {@code u[uOff + pos*posStride + ((p - p0)*c + ci)*8 + o%8]}. Vectorised over the 8 output channels of a
+     * panel: their 9 weights transposed into a buffer, then 8 contiguous floats per position.
+     */
+    static void weights(float[] wt, int oc, int c, int p0, int p1, float[] u, int uOff, int posStride) {
         if (SgemmVector.MR != S8.length()) throw new IllegalStateException("weight panels need MR = 8 lanes");
-        int posStride = posStride(ocp * c), panels = ocp / 8;
-        Parallel.forRange(panels, Math.max(1, 512 / Math.max(1, c)), (p0, p1) -> {
-            float[] g = new float[9 * 8], t = new float[18 * 8];
-            for (int p = p0; p < p1; p++) {
-                int live = Math.min(8, oc - p * 8);
-                java.util.Arrays.fill(g, 0f); // rows past oc stay zero
-                for (int ci = 0; ci < c; ci++) {
-                    // the 3x3 kernels of the panel's 8 output channels, transposed: g[k*8 + i]
-                    for (int i = 0; i < live; i++) {
-                        int src = ((p * 8 + i) * c + ci) * 9;
-                        for (int k = 0; k < 9; k++) g[k * 8 + i] = wt[src + k];
-                    }
-                    // t = G g (6 x 3), column by column: t[r][j] at t[(r*3 + j)*8]
-                    for (int j = 0; j < 3; j++) {
-                        FloatVector g0 = FloatVector.fromArray(S8, g, j * 8);
-                        FloatVector g1 = FloatVector.fromArray(S8, g, (3 + j) * 8);
-                        FloatVector g2 = FloatVector.fromArray(S8, g, (6 + j) * 8);
-                        gCol(g0, g1, g2, t, j * 8, 24);
-                    }
-                    // U = t G^T: row r of t becomes positions r*6 .. r*6+5
-                    int at = p * c * 8 + ci * 8;
-                    for (int r = 0; r < IN; r++) {
-                        FloatVector t0 = FloatVector.fromArray(S8, t, r * 24);
-                        FloatVector t1 = FloatVector.fromArray(S8, t, r * 24 + 8);
-                        FloatVector t2 = FloatVector.fromArray(S8, t, r * 24 + 16);
-                        gCol(t0, t1, t2, u, r * IN * posStride + at, posStride);
-                    }
+        float[] g = new float[9 * 8], t = new float[18 * 8];
+        for (int p = p0; p < p1; p++) {
+            int live = Math.min(8, oc - p * 8);
+            java.util.Arrays.fill(g, 0f); // rows past oc stay zero
+            for (int ci = 0; ci < c; ci++) {
+                // the 3x3 kernels of the panel's 8 output channels, transposed: g[k*8 + i]
+                for (int i = 0; i < live; i++) {
+                    int src = ((p * 8 + i) * c + ci) * 9;
+                    for (int k = 0; k < 9; k++) g[k * 8 + i] = wt[src + k];
+                }
+                // t = G g (6 x 3), column by column: t[r][j] at t[(r*3 + j)*8]
+                for (int j = 0; j < 3; j++) {
+                    FloatVector g0 = FloatVector.fromArray(S8, g, j * 8);
+                    FloatVector g1 = FloatVector.fromArray(S8, g, (3 + j) * 8);
+                    FloatVector g2 = FloatVector.fromArray(S8, g, (6 + j) * 8);
+                    gCol(g0, g1, g2, t, j * 8, 24);
+                }
+                // U = t G^T: row r of t becomes positions r*6 .. r*6+5
+                int at = uOff + (p - p0) * c * 8 + ci * 8;
+                for (int r = 0; r < IN; r++) {
+                    FloatVector t0 = FloatVector.fromArray(S8, t, r * 24);
+                    FloatVector t1 = FloatVector.fromArray(S8, t, r * 24 + 8);
+                    FloatVector t2 = FloatVector.fromArray(S8, t, r * 24 + 16);
+                    gCol(t0, t1, t2, u, r * IN * posStride + at, posStride);
                 }
             }
-        });
+        }
     }
 
     /** G (g0, g1, g2): six 8-lane vectors stored at {@code out[at + i*stride]}, i = 0..5. */

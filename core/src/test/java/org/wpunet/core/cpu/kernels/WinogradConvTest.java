@@ -28,16 +28,17 @@ class WinogradConvTest {
     /** Max |y - ref| / max |ref| allowed (measured at most 8.8e-6, see the class comment). */
     private static final double BOUND = 2e-5;
 
-    /** n, c, h, w, oc */
+    /** n, c, h, w, oc; "panels": the tile-panel order, "stationary": the weights-stationary order. */
     private static final int[][] SHAPES = {
-        {1, 1, 4, 4, 1},       // one tile, one channel
-        {2, 3, 7, 9, 5},       // tile tails both ways, batch 2, c and oc below one register row
-        {1, 17, 13, 30, 19},   // c, oc tails past 16; 4x8 tiles, one partial panel
+        {1, 1, 4, 4, 1},       // one tile, one channel (panels)
+        {2, 3, 7, 9, 5},       // tile tails both ways, batch 2, c and oc below one register row (panels)
+        {1, 17, 13, 30, 19},   // c, oc tails past 16; 4x8 tiles, one panel split over 3 output-channel parts
         {3, 8, 21, 22, 8},     // 3 images of 6x6 tiles: panels span images
-        {1, 40, 16, 16, 72},   // 16 tiles (< one panel): output channels split across tasks
-        {2, 128, 9, 11, 24},   // deep c, a ragged panel
-        {1, 1024, 8, 8, 16},   // c of the full-width decoder's widest convolution
-        {2, 64, 20, 20, 96},   // several panels and oc parts under the default rule too
+        {1, 40, 16, 16, 72},   // 16 tiles, half a panel (stationary)
+        {2, 128, 9, 11, 24},   // deep c, a ragged panel (panels)
+        {1, 1024, 8, 8, 16},   // c of the full-width decoder's widest convolution (panels)
+        {2, 64, 20, 20, 96},   // two panels, six 16-channel weight blocks (stationary)
+        {1, 33, 10, 10, 45},   // tile tails, the last weight block 13 channels (stationary)
     };
 
     private Conv2dKernels.Winograd mode;
