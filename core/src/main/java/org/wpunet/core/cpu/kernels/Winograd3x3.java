@@ -38,7 +38,7 @@ final class Winograd3x3 {
     /**
      * Where this kernel measured faster than the direct kernel and the implicit GEMM (WPU-Net's
      * layers at batch 1, 2 and 8, 2 threads, see docs/performance-cpu.md): at least 32 input and 32
-     * output channels (with 16 the direct kernel's register tiles win: 1.06 to 1.27 times faster
+     * output channels (with 16 the direct kernel's register tiles win: 1.1 to 1.5 times faster
      * than the transforms) and at least 16 tiles of 4x4 output pixels (one 16x16 image: half a
      * panel, still 0.5 to 0.9 of the other paths' time there).
      */
