@@ -8,8 +8,8 @@
 # Env:   JAVA_HOME (JDK 25+; found under /usr/lib/jvm otherwise), PYTHON (default /usr/bin/python3),
 #        JMH_ARGS (default "-f 1 -wi 2 -i 3 -w 2s -r 2s"), SKIP_BUILD=1 to reuse benchmarks/target/benchmarks.jar,
 #        TORCH_ENV (extra environment for PyTorch, e.g. OMP_WAIT_POLICY=PASSIVE on a busy machine:
-#        see docs/performance-cpu.md), JMH_FILTER (a JMH regex; e.g. 'thin|batchNormRelu' for the kernels of issue 14 only: rows
-#        without a JMH figure print "-").
+#        see docs/performance-cpu.md), JMH_FILTER (a JMH regex; e.g. 'thin|batchNormRelu' for the kernels of issue 14 only,
+#        'ConvBenchmark.wino' for Winograd off / forced on: rows without a JMH figure print "-").
 set -euo pipefail
 
 THREADS="${1:-2}"
@@ -52,6 +52,8 @@ import json, sys
 def key(r):
     p = r.get("params", {})
     tail = ":" + p["shape"] if "shape" in p else ":" + p["thin"] if "thin" in p else ""
+    if "wino" in p:
+        tail = ":" + p["wino"] + ":" + p["winograd"]
     return r["benchmark"].rsplit(".", 1)[1] + tail
 
 jmh = {key(r): r["primaryMetric"]["score"] for r in json.load(open(sys.argv[1]))}
@@ -79,6 +81,17 @@ rows = [
      2.0 * 8 * c * oc * 9 * sz * sz, "GFLOP/s")
     for c, oc, sz in [(16, 16, 256), (32, 16, 256), (64, 32, 128)]
     for op, tag in [("thinForward", "fwd"), ("thinInputGrad", "dX")]
+] + [
+    # 3x3 layers of both networks with the Winograd kernel off / forced on (ConvBenchmark.wino*);
+    # n = 1 is inference, 2 and 8 the training batches
+    (f"conv3x3 {c}->{oc} {sz}^2 b{n} {tag} {mode.lower()}", f"{op}:{n}-{c}-{oc}-{sz}:{mode}", None,
+     f"{op}:{n}-{c}-{oc}-{sz}", 2.0 * n * c * oc * 9 * sz * sz, "GFLOP/s")
+    for n, c, oc, sz in [(1, 64, 64, 256), (1, 128, 128, 128), (1, 256, 256, 64), (1, 512, 512, 32),
+                         (1, 1024, 512, 32), (1, 1024, 1024, 16), (2, 1024, 1024, 16), (1, 64, 64, 64),
+                         (1, 128, 128, 32), (1, 256, 128, 32), (1, 256, 256, 16), (8, 64, 64, 64),
+                         (8, 128, 128, 32), (8, 256, 256, 16)]
+    for op, tag in [("winoForward", "fwd"), ("winoInputGrad", "dX")]
+    for mode in ["OFF", "ALWAYS"]
 ] + [
     ("convT2x2s2 128->64 128^2", "convTranspose2x2Forward", None, "convTranspose2x2Forward",
      2.0 * 128 * 64 * 4 * 128 * 128, "GFLOP/s"),

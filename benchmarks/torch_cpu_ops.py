@@ -71,6 +71,20 @@ with torch.no_grad():
         res["thinInputGrad:" + key] = bench(lambda: aten.convolution_backward(
             tdy, tx, tw, [oc], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [True, False, False]))
 
+    # 3x3 layers at inference and training batches (ConvBenchmark.wino*), keyed "op:n-c-oc-size"
+    for n, c, oc, sz in [(1, 64, 64, 256), (1, 128, 128, 128), (1, 256, 256, 64), (1, 512, 512, 32),
+                         (1, 1024, 512, 32), (1, 1024, 1024, 16), (2, 1024, 1024, 16), (1, 64, 64, 64),
+                         (1, 128, 128, 32), (1, 256, 128, 32), (1, 256, 256, 16), (8, 64, 64, 64),
+                         (8, 128, 128, 32), (8, 256, 256, 16)]:
+        wx = torch.rand(n, c, sz, sz) - 0.5
+        ww = torch.rand(oc, c, 3, 3) - 0.5
+        wb = torch.rand(oc) - 0.5
+        wdy = torch.rand(n, oc, sz, sz) - 0.5
+        key = f"{n}-{c}-{oc}-{sz}"
+        res["winoForward:" + key] = bench(lambda: F.conv2d(wx, ww, wb, 1, 1))
+        res["winoInputGrad:" + key] = bench(lambda: aten.convolution_backward(
+            wdy, wx, ww, [oc], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [True, False, False]))
+
     ux = torch.rand(1, 128, 128, 128) - 0.5
     uw = torch.rand(128, 64, 2, 2) - 0.5
     ub = torch.rand(64) - 0.5

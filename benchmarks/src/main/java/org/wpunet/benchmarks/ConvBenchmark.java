@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.wpunet.core.cpu.kernels.Conv2dKernels;
 import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
 
@@ -21,7 +22,9 @@ import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
  * The {@code shape*} benchmarks cover WPU-Net's other 3x3 (padding 1) layers at batch 2, chosen by
  * {@link Shape#shape} ("c-oc-size"); the {@code thin*} benchmarks the small-widths (16..256) network's
  * thin layers at its training batch 8, which take the direct kernel (Conv3x3Direct) forward and
- * for the input gradient, chosen by {@link Thin#thin}.
+ * for the input gradient, chosen by {@link Thin#thin}; the {@code wino*} benchmarks run layers of
+ * both networks at inference (batch 1) and training batches with the Winograd kernel off and
+ * forced on, chosen by {@link Wino#wino} and {@link Wino#winograd}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -109,6 +112,58 @@ public class ConvBenchmark {
             dy = fill(r, N * oc * s * s);
             dx = new float[x.length];
         }
+    }
+
+    /**
+     * A 3x3 layer of either network with the Winograd kernel forced on or off: "n-c-oc-size"
+     * (batch, in channels, out channels, square size); {@code winograd} is a
+     * {@link Conv2dKernels.Winograd} mode (OFF: the path used before; ALWAYS: Winograd F(4x4, 3x3)).
+     */
+    @State(Scope.Benchmark)
+    public static class Wino {
+        @Param({"1-64-64-256", "1-128-128-128", "1-256-256-64", "1-512-512-32", "1-1024-512-32", "1-1024-1024-16",
+                "2-1024-1024-16", "1-64-64-64", "1-128-128-32", "1-256-128-32", "1-256-256-16", "8-64-64-64",
+                "8-128-128-32", "8-256-256-16"})
+        public String wino;
+
+        @Param({"OFF", "ALWAYS"})
+        public String winograd;
+
+        int n, c, oc, s;
+        float[] x, weight, bias, y, dy, dx;
+        Conv2dKernels.Winograd previous;
+
+        @Setup
+        public void setup() {
+            String[] f = wino.split("-");
+            n = Integer.parseInt(f[0]);
+            c = Integer.parseInt(f[1]);
+            oc = Integer.parseInt(f[2]);
+            s = Integer.parseInt(f[3]);
+            Random r = new Random(5);
+            x = fill(r, n * c * s * s);
+            weight = fill(r, oc * c * 9);
+            bias = fill(r, oc);
+            y = new float[n * oc * s * s];
+            dy = fill(r, n * oc * s * s);
+            dx = new float[x.length];
+            previous = Conv2dKernels.setWinograd(Conv2dKernels.Winograd.valueOf(winograd));
+        }
+
+        @TearDown
+        public void restore() { Conv2dKernels.setWinograd(previous); }
+    }
+
+    @Benchmark
+    public float[] winoForward(Wino t) {
+        Conv2dKernels.forward(t.x, t.n, t.c, t.s, t.s, t.weight, t.oc, 3, 3, t.bias, 1, 1, 1, 1, 1, 1, t.y);
+        return t.y;
+    }
+
+    @Benchmark
+    public float[] winoInputGrad(Wino t) {
+        Conv2dKernels.backwardInput(t.dy, t.weight, t.n, t.c, t.s, t.s, t.oc, 3, 3, 1, 1, 1, 1, 1, 1, t.dx);
+        return t.dx;
     }
 
     @Benchmark

@@ -9,8 +9,10 @@ import org.wpunet.core.cpu.Simd;
  * {@code y[b,o,r,q] = bias[o] + sum_{ci,ki,kj} w[o,ci,ki,kj] * x[b,ci, r*sh-ph+ki*dh, q*sw-pw+kj*dw]}
  * (zero outside the image), {@code oh = (h + 2ph - dh(kh-1) - 1)/sh + 1}, likewise ow.
  *
- * <p>Float, SIMD on: thin 3x3 layers (stride 1, padding 1) on wide images use the direct kernel
- * {@link Conv3x3Direct}; otherwise forward is an implicit GEMM (each 32-pixel panel of the column matrix is
+ * <p>Float, SIMD on: 3x3 layers (stride 1, padding 1) with at least 32 channels in and out and 32
+ * tiles of 4x4 pixels use Winograd's F(4x4, 3x3) ({@link Winograd3x3}; {@link #setWinograd},
+ * {@code -Dwpunet.winograd=auto|off|always}); other thin 3x3 layers on wide images use the direct
+ * kernel {@link Conv3x3Direct}; otherwise forward is an implicit GEMM (each 32-pixel panel of the column matrix is
  * lowered straight into the micro-kernel's layout and multiplied at once, see
  * {@link #forwardPacked}) while the weights fit in L2, else banded im2col + blocked SGEMM; the
  * stride-1 input gradient is the forward convolution of dy with the flipped kernel; the weight
@@ -32,6 +34,36 @@ public final class Conv2dKernels {
      * banded im2col + blocked SGEMM, whose A blocks are reused across many columns.
      */
     static final long IMPLICIT_MAX_WEIGHTS = 1L << 19;
+
+    /** When the float 3x3 stride-1 convolutions (forward and input gradient) take {@link Winograd3x3}. */
+    public enum Winograd {
+        /** Where {@link Winograd3x3#applies} measured it faster (the default). */
+        AUTO,
+        /** Never. */
+        OFF,
+        /** On every 3x3, stride 1, padding 1, dilation 1 float convolution (benchmarks, tests). */
+        ALWAYS
+    }
+
+    private static volatile Winograd winograd = winogradSetting();
+
+    /** {@code -Dwpunet.winograd=auto|off|always}, default auto; a bad value is reported, not fatal. */
+    private static Winograd winogradSetting() {
+        String v = System.getProperty("wpunet.winograd", "auto");
+        for (Winograd m : Winograd.values()) {
+            if (m.name().equalsIgnoreCase(v.trim())) return m;
+        }
+        System.err.println("warning: -Dwpunet.winograd=" + v + " is not one of auto, off, always; using auto");
+        return Winograd.AUTO;
+    }
+
+    /** Sets when the Winograd kernel is used (SIMD on only); returns the previous setting. */
+    public static Winograd setWinograd(Winograd mode) {
+        if (mode == null) throw new IllegalArgumentException("Conv2dKernels.setWinograd: mode must not be null");
+        Winograd old = winograd;
+        winograd = mode;
+        return old;
+    }
 
     // ---------------------------------------------------------------------------------- float API
 
@@ -70,6 +102,11 @@ public final class Conv2dKernels {
                             int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow, float[] y) {
         int k = c * kh * kw, p = oh * ow;
         boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
+        if (Simd.enabled() && winograd != Winograd.OFF && Winograd3x3.geometry(kh, kw, sh, sw, ph, pw, dh, dw)
+                && (winograd == Winograd.ALWAYS || Winograd3x3.applies(n, c, h, w, oc))) {
+            Winograd3x3.forward(x, n, c, h, w, wt, oc, bias, y);
+            return;
+        }
         if (Simd.enabled() && Conv3x3Direct.applies(kh, kw, sh, sw, ph, pw, dh, dw, h, w, oc)) {
             Conv3x3Direct.forward(x, n, c, h, w, wt, oc, bias, y);
             return;

@@ -6,8 +6,9 @@ package org.wpunet.core.cpu.kernels;
  * convolution holding its column buffer can call GEMM, which packs into other slots.
  */
 final class Scratch {
-    static final int GEMM_A = 0, GEMM_B = 1, CONV_COL = 2, CONV_TMP = 3, CONV_WPACK = 4, CONV_WFLIP = 5;
-    private static final int SLOTS = 6;
+    static final int GEMM_A = 0, GEMM_B = 1, CONV_COL = 2, CONV_TMP = 3, CONV_WPACK = 4, CONV_WFLIP = 5,
+            WINO_TILE = 6;
+    private static final int SLOTS = 7;
 
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
     private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[SLOTS][]);

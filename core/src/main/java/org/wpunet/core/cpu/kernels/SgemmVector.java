@@ -93,13 +93,19 @@ final class SgemmVector {
      */
     static void gemmPanel(int m, int n, int k, float[] ap, float[] bp, int bBase, int jp,
                           float[] c, int cOff, int ldc, boolean accumulate) {
+        gemmPanel(m, n, k, ap, 0, bp, bBase, jp, c, cOff, ldc, accumulate);
+    }
+
+    /** {@link #gemmPanel(int, int, int, float[], float[], int, int, float[], int, int, boolean)} with A packed from {@code ap[aOff]}. */
+    static void gemmPanel(int m, int n, int k, float[] ap, int aOff, float[] bp, int bBase, int jp,
+                          float[] c, int cOff, int ldc, boolean accumulate) {
         float[] tmp = Scratch.floats(Scratch.GEMM_A, MR * NR);
         int nr = Math.min(NR, n - jp * NR);
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             boolean overwrite = !accumulate && pc == 0;
             for (int ir = 0; ir < m; ir += MR) {
-                kernel(kc, ap, ((ir / MR) * k + pc) * MR, bp, bBase + pc * NR, c, cOff + ir * ldc + jp * NR, ldc,
+                kernel(kc, ap, aOff + ((ir / MR) * k + pc) * MR, bp, bBase + pc * NR, c, cOff + ir * ldc + jp * NR, ldc,
                         1f, Math.min(MR, m - ir), nr, overwrite, tmp, 0);
             }
         }
