@@ -1,5 +1,6 @@
 package org.wpunet.core.cpu.kernels;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,8 +10,9 @@ import org.wpunet.core.cpu.Parallel;
  * Direct SIMD 3x3 convolution, stride 1, padding 1, dilation 1 (only loaded when SIMD is on), for
  * thin layers: few output channels on large images, where the implicit GEMM spends as long
  * lowering each 32-pixel panel of the column matrix (K = 9c floats per pixel) as multiplying it.
- * Here nothing is lowered: the input is copied once into a zero-bordered buffer ((h+2) x (w+2) per
- * plane), and each output row is computed in register tiles of 4 output channels x 4 vectors of
+ * Here nothing is lowered: each task takes a strip of output rows, copies the input rows it reads into a
+ * per-thread zero-bordered buffer ((rows+2) x (w+2) per channel, L2-resident; a whole padded copy of
+ * the input cost a quarter of the kernel's time at 256^2), and each output row is computed in register tiles of 4 output channels x 4 vectors of
  * pixels: per input channel and tap, 4 unaligned row loads and 4 weight broadcasts feed 16 FMAs,
  * {@code y[o, r, q] = bias[o] + sum_{ci, ki, kj} w[o, ci, ki, kj] * xp[ci, r + ki, q + kj]}.
  * Each output element sums the same terms as the GEMM paths, in the order ci, ki, kj (fma).
@@ -36,38 +38,61 @@ final class Conv3x3Direct {
     }
 
     static void forward(float[] x, int n, int c, int h, int w, float[] wt, int oc, float[] bias, float[] y) {
-        int wp = w + 2, plane = (h + 2) * wp;
-        float[] xp = padded(x, n, c, h, w);
+        int wp = w + 2, rows = stripRows(c, w, h), strips = (h + rows - 1) / rows, splane = (rows + 2) * wp;
         int oBlocks = (oc + OB - 1) / OB;
-        // one task: one output row of one image, all output channels (the c x 3 input rows stay in cache)
-        long work = (long) oc * c * 9 * w;
-        Parallel.forRange(n * h, (int) Math.max(1, (1L << 20) / Math.max(1, work)), (t0, t1) -> {
+        // one task: a strip of output rows of one image, all output channels; its c x (rows + 2)
+        // zero-bordered input rows are copied into a per-thread buffer that stays in L2
+        long work = (long) oc * c * 9 * w * rows;
+        Parallel.forRange(n * strips, (int) Math.max(1, (1L << 20) / Math.max(1, work)), (t0, t1) -> {
+            float[] xs = Scratch.floats(Scratch.CONV_STRIP, c * splane + L);
             for (int t = t0; t < t1; t++) {
-                int b = t / h, r = t % h;
-                int xRow = b * c * plane + r * wp; // padded row r holds input row r - 1: the ki = 0 tap
-                for (int ob = 0; ob < oBlocks; ob++) {
-                    int o0 = ob * OB;
-                    int q = 0;
-                    for (; q + VB * L <= w; q += VB * L) tile4(xp, xRow, plane, wp, c, wt, oc, o0, bias, y, b, h, w, r, q);
-                    for (; q < w; q += L) tile1(xp, xRow, plane, wp, c, wt, oc, o0, bias, y, b, h, w, r, q);
+                int b = t / strips, r0 = (t % strips) * rows, r1 = Math.min(h, r0 + rows);
+                fillStrip(x, b, c, h, w, r0, r1, xs, splane);
+                for (int r = r0; r < r1; r++) {
+                    int xRow = (r - r0) * wp; // strip row r - r0 holds input row r - 1: the ki = 0 tap
+                    for (int ob = 0; ob < oBlocks; ob++) {
+                        int o0 = ob * OB;
+                        int q = 0;
+                        for (; q + VB * L <= w; q += VB * L) tile4(xs, xRow, splane, wp, c, wt, oc, o0, bias, y, b, h, w, r, q);
+                        for (; q < w; q += L) tile1(xs, xRow, splane, wp, c, wt, oc, o0, bias, y, b, h, w, r, q);
+                    }
                 }
             }
         });
     }
 
+    /** Floats of one thread's strip buffer the strip height aims at (384 KiB: within a 1 MiB L2). */
+    private static final int STRIP_BUDGET = 96 * 1024;
+
     /**
-     * x [n*c planes of h x w] copied into planes of (h+2) x (w+2) with a zero border, plus L floats
-     * of slack at the end so that a tail vector may read past the last row.
+     * Output rows per strip: up to 8, fewer when c x (rows + 2) padded input rows would pass
+     * {@link #STRIP_BUDGET}, at least 2 (the halo makes the copy (rows + 2) / rows of the input).
      */
-    static float[] padded(float[] x, int n, int c, int h, int w) {
-        int wp = w + 2, plane = (h + 2) * wp;
-        float[] xp = new float[n * c * plane + L];
-        Parallel.forRange(n * c, Math.max(1, 16384 / (h * w)), (p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                for (int r = 0; r < h; r++) System.arraycopy(x, (p * h + r) * w, xp, p * plane + (r + 1) * wp + 1, w);
+    static int stripRows(int c, int w, int h) {
+        long fit = STRIP_BUDGET / ((long) c * (w + 2)) - 2;
+        return (int) Math.max(1, Math.min(h, Math.max(2, Math.min(8, fit))));
+    }
+
+    /**
+     * Input rows r0 - 1 .. r1 of image b (all c channels) into xs as planes of (r1 - r0 + 2) rows
+     * of w + 2 floats at stride splane, with a zero border: column 0, column w + 1, and the rows
+     * outside the image. The floats after the last row are slack a masked tail vector may read.
+     */
+    static void fillStrip(float[] x, int b, int c, int h, int w, int r0, int r1, float[] xs, int splane) {
+        int wp = w + 2;
+        for (int ci = 0; ci < c; ci++) {
+            int src = (b * c + ci) * h * w;
+            for (int i = 0; i < r1 - r0 + 2; i++) {
+                int row = r0 - 1 + i, dst = ci * splane + i * wp;
+                if (row < 0 || row >= h) {
+                    Arrays.fill(xs, dst, dst + wp, 0f);
+                } else {
+                    xs[dst] = 0f;
+                    System.arraycopy(x, src + row * w, xs, dst + 1, w);
+                    xs[dst + w + 1] = 0f;
+                }
             }
-        });
-        return xp;
+        }
     }
 
     /** Output channel o0 + j, clamped to oc - 1 (the tile's surplus channels are computed, not stored). */

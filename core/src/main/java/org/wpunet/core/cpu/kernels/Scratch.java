@@ -7,8 +7,8 @@ package org.wpunet.core.cpu.kernels;
  */
 final class Scratch {
     static final int GEMM_A = 0, GEMM_B = 1, CONV_COL = 2, CONV_TMP = 3, CONV_WPACK = 4, CONV_WFLIP = 5,
-            WINO_TILE = 6;
-    private static final int SLOTS = 7;
+            WINO_TILE = 6, CONV_STRIP = 7;
+    private static final int SLOTS = 8;
 
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
     private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[SLOTS][]);

@@ -27,6 +27,7 @@ class ConvKernelsTest {
         {2, 3, 5, 70, 5, 3, 3, 1, 1, 1, 1, 1, 1},   // Conv3x3Direct: 4-vector tiles, a masked tail, oc % 4 = 1
         {1, 17, 3, 64, 6, 3, 3, 1, 1, 1, 1, 1, 1},  // Conv3x3Direct: width exactly 4 vectors (16 lanes); dx has oc 17
         {1, 2, 4, 150, 16, 3, 3, 1, 1, 1, 1, 1, 1}, // Conv3x3Direct: first-layer shape, two tail vectors
+        {2, 3, 19, 64, 6, 3, 3, 1, 1, 1, 1, 1, 1},  // Conv3x3Direct: strips of 8, 8 and 3 rows per image
     };
 
     static int out(int in, int k, int s, int p, int d) { return (in + 2 * p - d * (k - 1) - 1) / s + 1; }
