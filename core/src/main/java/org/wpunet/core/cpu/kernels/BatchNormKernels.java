@@ -83,12 +83,23 @@ public final class BatchNormKernels {
         Parallel.forRange(n * c, Math.max(1, 16384 / hw), (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 int ch = t % c;
-                double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
-                double g = gamma == null ? 1.0 : gamma[ch], bt = beta == null ? 0.0 : beta[ch];
-                float scale = (float) (g * invStd), shift = (float) (bt - runningMean[ch] * g * invStd);
-                affine(x, y, t * hw, hw, scale, shift, relu);
+                affine(x, y, t * hw, hw, inferenceScale(gamma, eps, runningVar, ch),
+                        inferenceShift(gamma, beta, eps, runningMean, runningVar, ch), relu);
             }
         });
+    }
+
+    /** Inference batch norm's per-channel factor, gamma / sqrt(var + eps) (in double, rounded to float). */
+    static float inferenceScale(float[] gamma, float eps, float[] runningVar, int ch) {
+        double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
+        return (float) ((gamma == null ? 1.0 : gamma[ch]) * invStd);
+    }
+
+    /** Inference batch norm's per-channel offset, beta - mean * gamma / sqrt(var + eps). */
+    static float inferenceShift(float[] gamma, float[] beta, float eps, float[] runningMean, float[] runningVar, int ch) {
+        double invStd = 1.0 / Math.sqrt((double) runningVar[ch] + eps);
+        double g = gamma == null ? 1.0 : gamma[ch], bt = beta == null ? 0.0 : beta[ch];
+        return (float) (bt - runningMean[ch] * g * invStd);
     }
 
     public static void backward(float[] x, float[] dy, int n, int c, int hw, float[] gamma, float[] saveMean, float[] saveInvStd,

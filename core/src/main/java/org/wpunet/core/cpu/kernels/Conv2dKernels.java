@@ -94,6 +94,18 @@ public final class Conv2dKernels {
     // The *Impl methods take the output size explicitly so that ConvTranspose2d (whose input is
     // this convolution's output) can reuse them with its own size rule.
 
+    /** Whether the float forward of this geometry takes {@link Winograd3x3}. */
+    static boolean takesWinograd(int n, int c, int h, int w, int oc, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        return Simd.enabled() && winograd != Winograd.OFF && Winograd3x3.geometry(kh, kw, sh, sw, ph, pw, dh, dw)
+                && (winograd == Winograd.ALWAYS || Winograd3x3.applies(n, c, h, w, oc));
+    }
+
+    /** Whether the float forward of this geometry takes {@link Conv3x3Direct}. */
+    static boolean takesDirect(int n, int c, int h, int w, int oc, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        return !takesWinograd(n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw) && Simd.enabled()
+                && Conv3x3Direct.applies(kh, kw, sh, sw, ph, pw, dh, dw, h, w, oc);
+    }
+
     static boolean pointwise(int kh, int kw, int sh, int sw, int ph, int pw, int h, int w, int oh, int ow) {
         return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == w;
     }
@@ -102,8 +114,7 @@ public final class Conv2dKernels {
                             int sh, int sw, int ph, int pw, int dh, int dw, int oh, int ow, float[] y) {
         int k = c * kh * kw, p = oh * ow;
         boolean direct = pointwise(kh, kw, sh, sw, ph, pw, h, w, oh, ow);
-        if (Simd.enabled() && winograd != Winograd.OFF && Winograd3x3.geometry(kh, kw, sh, sw, ph, pw, dh, dw)
-                && (winograd == Winograd.ALWAYS || Winograd3x3.applies(n, c, h, w, oc))) {
+        if (takesWinograd(n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw)) {
             Winograd3x3.forward(x, n, c, h, w, wt, oc, bias, y);
             return;
         }
