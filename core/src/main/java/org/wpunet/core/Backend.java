@@ -74,6 +74,21 @@ public interface Backend {
     /** x [n,c,h,w], weight [oc,c,kh,kw], bias [oc] or null. */
     Storage conv2d(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvParams p);
 
+    /**
+     * Inference {@link #conv2d} followed by batch norm with the running statistics and ReLU:
+     * {@code max(0, (conv - runningMean) gamma / sqrt(runningVar + eps) + beta)} per output channel
+     * (gamma and beta may be null). The default is conv2d then {@link #batchNormReluInferenceReusingInput};
+     * a backend may apply the batch norm and ReLU in the convolution's output loop (the CPU's direct kernel does).
+     */
+    default Storage conv2dBatchNormReluInference(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvParams p,
+                                                 Storage gamma, Storage beta, Storage runningMean, Storage runningVar, double eps) {
+        Storage y = conv2d(x, xShape, w, wShape, bias, p);
+        int[] yShape = {xShape[0], wShape[0], p.convOutH(xShape[2], wShape[2]), p.convOutW(xShape[3], wShape[3])};
+        Storage r = batchNormReluInferenceReusingInput(y, yShape, gamma, beta, runningMean, runningVar, eps);
+        if (r != y) y.release();
+        return r;
+    }
+
     Storage conv2dBackwardInput(Storage dy, Storage w, int[] xShape, int[] wShape, ConvParams p);
 
     /** Returns {weight gradient, bias gradient or null}. */

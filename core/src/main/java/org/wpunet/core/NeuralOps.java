@@ -70,6 +70,40 @@ public final class NeuralOps {
     }
 
     /**
+     * Inference convolution, batch norm with the running statistics and ReLU in one backend call
+     * ({@link Backend#conv2dBatchNormReluInference}): {@code max(0, batchNorm(conv2d(x, w, b)))};
+     * gamma and beta [oc] or both null, runningMean and runningVar [oc].
+     */
+    public static Tensor conv2dBatchNormReluInference(Tensor x, Tensor w, Tensor b, Tensor gamma, Tensor beta,
+                                                      Tensor runningMean, Tensor runningVar, double eps, ConvParams p) {
+        int[] xs = x.shape(), ws = w.shape();
+        checkConv("conv2d", x, w, b, 1, 0);
+        int oh = p.convOutH(xs[2], ws[2]), ow = p.convOutW(xs[3], ws[3]);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException("conv2d: input " + Shapes.str(xs) + " is too small for kernel "
+                    + ws[2] + "x" + ws[3] + " with " + p + " (output " + oh + "x" + ow + ")");
+        }
+        if (runningMean == null || runningVar == null) {
+            throw new IllegalArgumentException("conv2d + batch_norm_relu: running statistics are required for inference");
+        }
+        String op = "conv2d + batch_norm_relu";
+        for (Tensor t : new Tensor[]{gamma, beta, runningMean, runningVar}) {
+            if (t == null) continue;
+            sameDevice(op, x, t);
+            sameType(op, x, t);
+            if (t.rank() != 1 || t.size(0) != ws[0]) {
+                throw new IllegalArgumentException(op + ": batch-norm parameter shape " + Shapes.str(t.shape()) + " != ["
+                        + ws[0] + "] for weight " + Shapes.str(ws));
+            }
+        }
+        try (Tensor xc = compact(x); Tensor wc = compact(w); Tensor bc = compact(b); Tensor gc = compact(gamma);
+             Tensor tc = compact(beta); Tensor mc = compact(runningMean); Tensor vc = compact(runningVar)) {
+            return Tensor.wrap(x.backend().conv2dBatchNormReluInference(xc.storage(), xs, wc.storage(), ws, st(bc), p, st(gc),
+                    st(tc), st(mc), st(vc), eps), Layout.contiguous(xs[0], ws[0], oh, ow));
+        }
+    }
+
+    /**
      * Checks a (transposed) convolution's operands: 4-D input and weight on one device with one
      * floating dtype; the weight's dim {@code inDim} matches the input channels and a bias has the
      * size of the weight's dim {@code outDim}.

@@ -18,7 +18,8 @@ import org.wpunet.core.cpu.CpuBackend;
  * methods for everything else, against the CPU's own versions.
  */
 class BackendDefaultsTest {
-    private static final Set<String> DEFAULTS = Set.of("maxPool2dValues", "batchNormReluInferenceReusingInput", "convTranspose2dInto");
+    private static final Set<String> DEFAULTS = Set.of("maxPool2dValues", "batchNormReluInferenceReusingInput", "convTranspose2dInto",
+            "conv2dBatchNormReluInference");
     private final SplittableRandom rnd = new SplittableRandom(17);
 
     private static Backend withDefaults() {
@@ -69,6 +70,24 @@ class BackendDefaultsTest {
         assertArrayEquals(x, host(viaDefault), "default: the input as it was");
         assertSame(viaCpu, yCpu, "cpu: the input's storage");
         assertArrayEquals(want, host(viaCpu), "cpu: the fused kernel's values over the input");
+    }
+
+    @Test
+    void conv2dBatchNormReluInferenceDefaultComposesAndTheCpuFusesToTheSameValues() {
+        Backend b = withDefaults();
+        for (int[] xs : new int[][]{{2, 3, 5, 70}, {1, 2, 6, 7}}) { // direct kernel (epilogue in its stores); narrow: GEMM
+            int[] ws = {5, xs[1], 3, 3}, ys = {xs[0], 5, xs[2], xs[3]};
+            ConvParams p = ConvParams.of(1, 1);
+            Storage x = random(xs[0] * xs[1] * xs[2] * xs[3]), w = random(5 * xs[1] * 9), bias = random(5);
+            Storage gamma = random(5), beta = random(5), mean = random(5);
+            Storage var = CpuBackend.INSTANCE.fromHost(new float[]{0.5f, 1f, 2f, 0.1f, 3f}, DType.F32);
+            Storage conv = CpuBackend.INSTANCE.conv2d(x, xs, w, ws, bias, p);
+            float[] want = host(CpuBackend.INSTANCE.batchNormRelu(conv, ys, gamma, beta, mean, var, false, 0.1, 1e-5)[0]);
+            assertArrayEquals(want, host(b.conv2dBatchNormReluInference(x, xs, w, ws, bias, p, gamma, beta, mean, var, 1e-5)),
+                    "default: conv2d then batch norm and ReLU " + java.util.Arrays.toString(xs));
+            assertArrayEquals(want, host(CpuBackend.INSTANCE.conv2dBatchNormReluInference(x, xs, w, ws, bias, p, gamma, beta, mean,
+                    var, 1e-5)), "cpu: fused " + java.util.Arrays.toString(xs));
+        }
     }
 
     @Test

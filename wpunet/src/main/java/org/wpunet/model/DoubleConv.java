@@ -35,15 +35,15 @@ public final class DoubleConv extends Layer {
 
     /**
      * conv1 then conv2, each Conv2d then batch norm and ReLU fused into one op; at inference (eval,
-     * no gradient) written over the convolution's output where the backend can
-     * (BatchNorm2d#forwardReluReusingInput).
+     * no gradient) the convolution, batch norm and ReLU are one backend op, which the CPU's direct
+     * kernel applies in its output loop and other kernels as an in-place pass over the convolution's
+     * output (BatchNorm2d#forwardReluAfter).
      */
     @Override
     public Variable forward(Variable x) { return convBnRelu(conv2, convBnRelu(conv1, x)); }
 
     private static Variable convBnRelu(Sequential block, Variable x) {
-        Variable y = block.get(0).forward(x);
-        return ((BatchNorm2d) block.get(1)).forwardReluReusingInput(y);
+        return ((BatchNorm2d) block.get(1)).forwardReluAfter((Conv2d) block.get(0), x);
     }
 
     @Override

@@ -70,6 +70,17 @@ class InferencePathTest {
     }
 
     @Test
+    void wpuNetInferenceOnAnImageWideEnoughForTheDirectKernel() {
+        // 64 columns: the top level's 3x3 convolutions take the CPU's direct kernel, whose stores
+        // apply batch norm and ReLU at inference
+        try (WpuNet net = new WpuNet(WpuNet.Config.defaults().withWidths(WpuNetTest.SMALL), new Rng(9));
+             Tensor x = new Rng(10).normalWith(Device.CPU, DType.F32, 0, 1, 1, 2, 16, 64)) {
+            randomiseBatchNorms(net, new Rng(11));
+            assertPathsAgree(net, x, "WpuNet 16x64");
+        }
+    }
+
+    @Test
     void uNetInferenceEqualsTheRecordedEvalForward() {
         try (UNet net = new UNet(UNet.Config.defaults().withWidths(WpuNetTest.SMALL), new Rng(6));
              Tensor x = new Rng(7).normalWith(Device.CPU, DType.F32, 0, 1, 1, 1, 48, 32)) {

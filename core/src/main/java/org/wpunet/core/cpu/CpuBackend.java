@@ -14,6 +14,7 @@ import org.wpunet.core.Storage;
 import org.wpunet.core.UnaryOp;
 import org.wpunet.core.cpu.kernels.BatchNormKernels;
 import org.wpunet.core.cpu.kernels.Conv2dKernels;
+import org.wpunet.core.cpu.kernels.ConvBatchNormReluInference;
 import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
 import org.wpunet.core.cpu.kernels.Dgemm;
 import org.wpunet.core.cpu.kernels.MaxPool2x2;
@@ -206,6 +207,21 @@ public final class CpuBackend implements Backend {
                     bias == null ? null : c(bias).f32(), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(),
                     p.dilationW(), y.f32());
         }
+        return y;
+    }
+
+    @Override
+    public Storage conv2dBatchNormReluInference(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvParams p,
+                                                Storage gamma, Storage beta, Storage runningMean, Storage runningVar, double eps) {
+        if (isHalf(x) || isF64(x)) {
+            return Backend.super.conv2dBatchNormReluInference(x, xs, w, ws, bias, p, gamma, beta, runningMean, runningVar, eps);
+        }
+        needFloat("conv2d", x);
+        int oh = p.convOutH(xs[2], ws[2]), ow = p.convOutW(xs[3], ws[3]);
+        CpuStorage y = CpuStorage.allocate(x.dtype(), xs[0] * ws[0] * oh * ow);
+        ConvBatchNormReluInference.forward(c(x).f32(), xs[0], xs[1], xs[2], xs[3], c(w).f32(), ws[0], ws[2], ws[3], f32(bias),
+                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW(), f32(gamma), f32(beta),
+                f32(runningMean), f32(runningVar), (float) eps, y.f32());
         return y;
     }
 

@@ -195,6 +195,26 @@ public final class Functional {
                 beta == null ? null : beta.value(), runningMean, runningVar, eps));
     }
 
+    /**
+     * Inference convolution, batch norm with the running statistics and ReLU as one backend op
+     * ({@link NeuralOps#conv2dBatchNormReluInference}; the CPU applies batch norm and ReLU in its direct
+     * kernel's output loop), giving the values of {@code batchNormReluInferenceReusingInput(conv2d(x, w, b))}.
+     * Records nothing: refuses inputs that would record a gradient. Under autocast it is that composition.
+     */
+    public static Variable conv2dBatchNormReluInference(Variable x, Variable w, Variable b, Variable gamma, Variable beta,
+                                                        Tensor runningMean, Tensor runningVar, double eps, ConvParams p) {
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("batch_norm: give both gamma and beta, or neither");
+        if (recordsGrad(x, w, b, gamma, beta)) {
+            throw new IllegalStateException("conv2d + batch_norm_relu for inference records no gradient, but an input requires one: input "
+                    + Arrays.toString(x.shape()) + " (enter NoGrad for inference)");
+        }
+        if (Autocast.castFor(x, w, b) != null) {
+            return batchNormReluInferenceReusingInput(conv2d(x, w, b, p), gamma, beta, runningMean, runningVar, eps);
+        }
+        return Variable.constant(NeuralOps.conv2dBatchNormReluInference(x.value(), w.value(), b == null ? null : b.value(),
+                gamma == null ? null : gamma.value(), beta == null ? null : beta.value(), runningMean, runningVar, eps, p));
+    }
+
     /** True when an op on these inputs records a graph node: grad mode on and some input requires grad. */
     public static boolean recordsGrad(Variable... inputs) {
         if (!NoGrad.isGradEnabled()) return false;
