@@ -58,21 +58,10 @@ final class Winograd3x3 {
     }
 
     static void forward(float[] x, int n, int c, int h, int w, float[] wt, int oc, float[] bias, float[] y) {
-        forward(x, n, c, h, w, wt, oc, bias, null, null, y);
-    }
-
-    /**
-     * With {@code scale} and {@code shift} (per output channel, or both null) the output is
-     * {@code max(0, conv * scale + shift)}: inference batch norm and ReLU applied to each 4x4 output
-     * tile right after the output transform wrote it (cache resident), with the scalar operations of
-     * the inference batch-norm kernel, so the values are those of the convolution then that kernel.
-     */
-    static void forward(float[] x, int n, int c, int h, int w, float[] wt, int oc, float[] bias, float[] scale, float[] shift,
-                        float[] y) {
         int tilesY = (h + 3) / 4, tilesX = (w + 3) / 4, tiles = n * tilesY * tilesX;
         int ocp = (oc + MR - 1) / MR * MR, panels = (tiles + NR - 1) / NR;
         if (weightsStationary(ocp, panels, c)) {
-            forwardWeightsStationary(x, n, c, h, w, wt, oc, bias, scale, shift, y);
+            forwardWeightsStationary(x, n, c, h, w, wt, oc, bias, y);
             return;
         }
         int plane = h * w;
@@ -107,7 +96,7 @@ final class Winograd3x3 {
                     SgemmVector.gemmPanel(rows, NR, c, u, pos * uPos + o0 * c, v, pos * vPos, 0,
                             m, pos * mPos, NR, false);
                 }
-                outputs(m, mPos, rows, o0, bias, scale, shift, tmp, y, plane, w, pn);
+                outputs(m, mPos, rows, o0, bias, tmp, y, plane, w, pn);
             }
         });
     }
@@ -120,7 +109,7 @@ final class Winograd3x3 {
      * resident) and multiplies them with every panel. The weights are read from memory once.
      */
     private static void forwardWeightsStationary(float[] x, int n, int c, int h, int w, float[] wt, int oc,
-                                                 float[] bias, float[] scale, float[] shift, float[] y) {
+                                                 float[] bias, float[] y) {
         int tilesY = (h + 3) / 4, tilesX = (w + 3) / 4, tiles = n * tilesY * tilesX, plane = h * w;
         int panels = (tiles + NR - 1) / NR, vPos = WinogradTransforms.posStride(c * NR), vPanel = POS * vPos;
         float[] v = new float[panels * vPanel];
@@ -152,36 +141,19 @@ final class Winograd3x3 {
                         SgemmVector.gemmPanel(rows, NR, c, u, pos * uPos, v, jp * vPanel + pos * vPos, 0,
                                 m, pos * mPos, NR, false);
                     }
-                    outputs(m, mPos, rows, o0, bias, scale, shift, tmp, y, plane, w, pn);
+                    outputs(m, mPos, rows, o0, bias, tmp, y, plane, w, pn);
                 }
             }
         });
     }
 
     /** The output transform of {@code rows} channels from o0 for the panel {@code pn}, M at {@code m[pos*mPos + o*NR]}. */
-    private static void outputs(float[] m, int mPos, int rows, int o0, float[] bias, float[] scale, float[] shift, float[] tmp,
-                                float[] y, int hw, int w, Panel pn) {
+    private static void outputs(float[] m, int mPos, int rows, int o0, float[] bias, float[] tmp, float[] y, int hw, int w,
+                                Panel pn) {
         for (int o = 0; o < rows; o++) {
             float b = bias == null ? 0f : bias[o0 + o];
             for (int g = 0; g < NR; g += L) {
                 WinogradTransforms.output(m, o * NR + g, mPos, b, tmp, y, (o0 + o) * hw, w, pn.out, pn.rows, pn.cols, g);
-            }
-            if (scale != null) batchNormRelu(y, (o0 + o) * hw, w, pn, scale[o0 + o], shift[o0 + o]);
-        }
-    }
-
-    /**
-     * y = max(0, y * s + t) over the panel's output tiles of one channel (plane at {@code at}); mul
-     * then add, as the inference batch-norm kernel. Surplus tiles (0 rows) are skipped, so no
-     * element is transformed twice.
-     */
-    private static void batchNormRelu(float[] y, int at, int w, Panel pn, float s, float t) {
-        for (int j = 0; j < NR; j++) {
-            for (int r = 0, e = pn.rows[j]; r < e; r++) {
-                for (int i = at + pn.out[j] + r * w, end = i + pn.cols[j]; i < end; i++) {
-                    float v = y[i] * s + t;
-                    y[i] = v < 0f ? 0f : v;
-                }
             }
         }
     }

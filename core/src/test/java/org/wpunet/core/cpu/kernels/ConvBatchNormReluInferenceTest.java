@@ -14,8 +14,8 @@ import org.wpunet.core.cpu.Simd;
 /**
  * The fused inference convolution + batch norm + ReLU against the unfused path (the convolution,
  * then the in-place inference batch norm with ReLU): the same values bit for bit, on the direct
- * kernel's tiles and tails, on both Winograd orders with partial tiles, and on shapes neither takes
- * (fallback).
+ * kernel's tiles and tails (batch norm and ReLU per stored row) and on the shapes other kernels take
+ * (the convolution, then the in-place pass).
  */
 class ConvBatchNormReluInferenceTest {
     /** {n, c, h, w, oc}, 3x3 stride 1 padding 1. */
@@ -25,8 +25,8 @@ class ConvBatchNormReluInferenceTest {
         {1, 16, 6, 256, 16}, // direct: the small network's thin layer shape
         {1, 3, 7, 7, 2},     // too narrow for the direct kernel: convolution then the in-place pass
         {1, 32, 12, 12, 32}, // 32 channels on a small image: the implicit GEMM, then the in-place pass
-        {2, 32, 18, 22, 33}, // Winograd, panel order: partial edge tiles, surplus lanes, oc not a multiple of 16
-        {1, 96, 16, 16, 80}, // Winograd, weights-stationary order (many output channels, few tiles)
+        {2, 32, 18, 22, 33}, // Winograd (panel order), then the in-place pass
+        {1, 96, 16, 16, 80}, // Winograd (weights-stationary order), then the in-place pass
     };
 
     @Test
@@ -42,7 +42,7 @@ class ConvBatchNormReluInferenceTest {
     }
 
     @Test
-    void directAndWinogradShapesTakeTheFusedEpilogue() {
+    void theShapesTakeTheKernelsTheyAreMeantFor() {
         if (!Simd.modulePresent()) return;
         boolean old = Simd.enabled();
         try {
