@@ -469,7 +469,7 @@ public final class CpuBackend implements Backend {
     @Override
     public MemoryStats memoryStats() {
         long inUse = CpuStorage.inUseBytes();
-        return new MemoryStats(inUse, inUse, CpuStorage.peakBytes());
+        return new MemoryStats(inUse, inUse + CpuBufferPool.heldBytes(), CpuStorage.peakBytes());
     }
 
     @Override
