@@ -31,7 +31,7 @@ public final class CpuBufferPool {
     /** Lengths in least-recently-used order (access order), each with its free arrays. */
     private static final LinkedHashMap<Integer, ArrayDeque<float[]>> FREE = new LinkedHashMap<>(16, 0.75f, true);
     private static long heldBytes;
-    /** Test mode: arrays taken without zeroing are filled with NaN, so a partial write shows up. */
+    /** Test mode (see {@link #setPoison}). */
     private static volatile boolean poison = Boolean.getBoolean("wpunet.cpu.pool.poison");
 
     private CpuBufferPool() {}
@@ -66,7 +66,16 @@ public final class CpuBufferPool {
         heldBytes = 0;
     }
 
-    static void setPoison(boolean on) { poison = on; }
+    /**
+     * Test mode ({@code -Dwpunet.cpu.pool.poison=true} or this switch): every uninitialized F32
+     * allocation, pooled or new, is filled with NaN, so a kernel that leaves an element unwritten
+     * shows NaN in its output. Returns the previous setting.
+     */
+    public static boolean setPoison(boolean on) {
+        boolean was = poison;
+        poison = on;
+        return was;
+    }
 
     /** A zeroed array of length n: pooled and cleared when one is free, new otherwise. */
     static float[] zeroed(int n) {
@@ -82,9 +91,11 @@ public final class CpuBufferPool {
      */
     static float[] uninitialized(int n) {
         float[] a = take(n);
-        if (a == null) return new float[n];
-        if (poison) Arrays.fill(a, Float.NaN);
-        return a;
+        if (poison) {
+            if (a == null) a = new float[n];
+            Arrays.fill(a, Float.NaN);
+        }
+        return a != null ? a : new float[n];
     }
 
     private static synchronized float[] take(int n) {
