@@ -1,5 +1,6 @@
 package org.wpunet.core.cpu;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -19,7 +20,9 @@ import java.util.Map;
  * Bound: at most {@code wpunet.cpu.pool} MiB (default 256, 0 turns the pool off) and at most an
  * eighth of the maximum heap; when a returned array would pass the bound, arrays of the least
  * recently used lengths are dropped first (to the GC), and an array larger than the bound is never
- * kept. Only arrays of at least {@link #MIN_LENGTH} floats are pooled: smaller ones come cheaply from
+ * kept. The arrays are held softly: the GC takes them back before it would fail an allocation, so
+ * the pool never costs an OutOfMemoryError (heldBytes counts them until a take or eviction notices).
+ * Only arrays of at least {@link #MIN_LENGTH} floats are pooled: smaller ones come cheaply from
  * the thread-local allocation buffer. {@link #clear()} empties the pool. Thread-safe (one lock; a
  * take or give is a map look-up, far below the cost of the kernels around it).
  */
@@ -29,7 +32,7 @@ public final class CpuBufferPool {
 
     private static long boundBytes = configuredBound();
     /** Lengths in least-recently-used order (access order), each with its free arrays. */
-    private static final LinkedHashMap<Integer, ArrayDeque<float[]>> FREE = new LinkedHashMap<>(16, 0.75f, true);
+    private static final LinkedHashMap<Integer, ArrayDeque<SoftReference<float[]>>> FREE = new LinkedHashMap<>(16, 0.75f, true);
     private static long heldBytes;
     /** Test mode (see {@link #setPoison}). */
     private static volatile boolean poison = Boolean.getBoolean("wpunet.cpu.pool.poison");
@@ -100,11 +103,14 @@ public final class CpuBufferPool {
 
     private static synchronized float[] take(int n) {
         if (n < MIN_LENGTH || heldBytes == 0) return null;
-        ArrayDeque<float[]> q = FREE.get(n);
+        ArrayDeque<SoftReference<float[]>> q = FREE.get(n);
         if (q == null) return null;
-        float[] a = q.pollLast();
+        float[] a = null;
+        while (a == null && !q.isEmpty()) { // skips arrays the GC took back
+            a = q.pollLast().get();
+            heldBytes -= (long) n * Float.BYTES;
+        }
         if (q.isEmpty()) FREE.remove(n);
-        heldBytes -= (long) n * Float.BYTES;
         return a;
     }
 
@@ -112,17 +118,17 @@ public final class CpuBufferPool {
     static synchronized void give(float[] a) {
         long bytes = (long) a.length * Float.BYTES;
         if (a.length < MIN_LENGTH || bytes > boundBytes) return;
-        Iterator<Map.Entry<Integer, ArrayDeque<float[]>>> lru = FREE.entrySet().iterator();
+        Iterator<Map.Entry<Integer, ArrayDeque<SoftReference<float[]>>>> lru = FREE.entrySet().iterator();
         while (heldBytes + bytes > boundBytes && lru.hasNext()) {
-            Map.Entry<Integer, ArrayDeque<float[]>> e = lru.next();
-            ArrayDeque<float[]> q = e.getValue();
+            Map.Entry<Integer, ArrayDeque<SoftReference<float[]>>> e = lru.next();
+            ArrayDeque<SoftReference<float[]>> q = e.getValue();
             while (!q.isEmpty() && heldBytes + bytes > boundBytes) {
                 q.pollFirst();
                 heldBytes -= (long) e.getKey() * Float.BYTES;
             }
             if (q.isEmpty()) lru.remove();
         }
-        FREE.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(a);
+        FREE.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(new SoftReference<>(a));
         heldBytes += bytes;
     }
 }
