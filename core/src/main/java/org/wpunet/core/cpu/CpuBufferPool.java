@@ -54,8 +54,9 @@ public final class CpuBufferPool {
     /** The pool's bound in bytes (0: off). */
     public static synchronized long boundBytes() { return boundBytes; }
 
-    /** Tests: a different bound (the pool is cleared). */
-    static synchronized void setBoundBytes(long bytes) {
+    /** Sets the bound in bytes, 0 for off (tests, {@code BufferPoolTiming}); the pool is cleared. */
+    public static synchronized void setBoundBytes(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("pool bound must be >= 0 bytes, got " + bytes);
         clear();
         boundBytes = bytes;
     }
