@@ -102,8 +102,12 @@ public final class CpuBufferPool {
         return a != null ? a : new float[n];
     }
 
-    private static synchronized float[] take(int n) {
-        if (n < MIN_LENGTH || heldBytes == 0) return null;
+    private static float[] take(int n) {
+        return n < MIN_LENGTH ? null : takePooled(n); // small arrays never take the lock
+    }
+
+    private static synchronized float[] takePooled(int n) {
+        if (heldBytes == 0) return null;
         ArrayDeque<SoftReference<float[]>> q = FREE.get(n);
         if (q == null) return null;
         float[] a = null;
@@ -116,9 +120,13 @@ public final class CpuBufferPool {
     }
 
     /** Takes back an array no tensor can reach any more (its storage was dropped by an explicit close). */
-    static synchronized void give(float[] a) {
+    static void give(float[] a) {
+        if (a.length >= MIN_LENGTH) givePooled(a); // small arrays never take the lock
+    }
+
+    private static synchronized void givePooled(float[] a) {
         long bytes = (long) a.length * Float.BYTES;
-        if (a.length < MIN_LENGTH || bytes > boundBytes) return;
+        if (bytes > boundBytes) return;
         Iterator<Map.Entry<Integer, ArrayDeque<SoftReference<float[]>>>> lru = FREE.entrySet().iterator();
         while (heldBytes + bytes > boundBytes && lru.hasNext()) {
             Map.Entry<Integer, ArrayDeque<SoftReference<float[]>>> e = lru.next();
