@@ -20,6 +20,13 @@ public interface Backend {
     /** New zero-filled storage. */
     Storage zeros(DType dtype, int numel);
 
+    /**
+     * New storage with unspecified contents ({@code torch.empty}), for a caller that writes every
+     * element before reading any. Zero-filled by default; the CPU takes a pooled array without
+     * clearing it.
+     */
+    default Storage uninitialized(DType dtype, int numel) { return zeros(dtype, numel); }
+
     /** New storage filled with a value (converted to the dtype). */
     Storage full(DType dtype, int numel, double value);
 

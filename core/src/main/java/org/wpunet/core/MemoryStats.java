@@ -2,8 +2,8 @@ package org.wpunet.core;
 
 /**
  * Memory a backend holds, in bytes: {@code inUse} by live storages, {@code reserved} from the
- * device (in use plus cached blocks of a caching allocator; equal to inUse on the CPU, whose heap
- * belongs to the JVM), and the peak of {@code inUse} since start or the last reset.
+ * device (in use plus cached blocks of a caching allocator; on the CPU in use plus the arrays kept
+ * for reuse by {@code CpuBufferPool}), and the peak of {@code inUse} since start or the last reset.
  */
 public record MemoryStats(long inUse, long reserved, long peakInUse) {
     @Override

@@ -79,6 +79,14 @@ public final class Tensor implements AutoCloseable {
         return wrap(Backends.get(d).zeros(dt, Shapes.numel(shape)), Layout.contiguous(shape));
     }
 
+    /**
+     * A tensor with unspecified contents ({@code torch.empty}; zeros on some backends, stale values
+     * of a reused buffer on the CPU): only for a caller that writes every element before reading any.
+     */
+    public static Tensor uninitialized(Device d, DType dt, int... shape) {
+        return wrap(Backends.get(d).uninitialized(dt, Shapes.numel(shape)), Layout.contiguous(shape));
+    }
+
     public static Tensor ones(int... shape) { return full(Device.CPU, DType.F32, 1, shape); }
 
     public static Tensor ones(DType dt, int... shape) { return full(Device.CPU, dt, 1, shape); }

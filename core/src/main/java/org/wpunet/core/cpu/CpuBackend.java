@@ -77,6 +77,9 @@ public final class CpuBackend implements Backend {
     public Storage zeros(DType dtype, int numel) { return CpuStorage.allocate(dtype, numel); }
 
     @Override
+    public Storage uninitialized(DType dtype, int numel) { return CpuStorage.allocateUninitialized(dtype, numel); }
+
+    @Override
     public Storage full(DType dtype, int numel, double value) {
         CpuStorage s = CpuStorage.allocate(dtype, numel);
         if (value != 0) {
@@ -125,7 +128,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage copy(Storage s, Layout l, DType to) {
-        CpuStorage out = CpuStorage.allocate(to, l.numel());
+        CpuStorage out = CpuStorage.allocateUninitialized(to, l.numel()); // copyInto writes every element
         CpuElementwise.copyInto(c(s), l, out, Layout.contiguous(l.shape()), false);
         return out;
     }
@@ -197,7 +200,9 @@ public final class CpuBackend implements Backend {
         if (isHalf(x)) return narrow(conv2d(widen(x), xs, widen(w), ws, widen(bias), p), x.dtype());
         needFloat("conv2d", x);
         int oh = p.convOutH(xs[2], ws[2]), ow = p.convOutW(xs[3], ws[3]);
-        CpuStorage y = CpuStorage.allocate(x.dtype(), xs[0] * ws[0] * oh * ow);
+        // every forward path stores each output once: Winograd's and the direct 3x3's output stores,
+        // the packed and the im2col GEMMs overwrite (beta 0, or after a bias fill of the whole band)
+        CpuStorage y = CpuStorage.allocateUninitialized(x.dtype(), xs[0] * ws[0] * oh * ow);
         if (isF64(x)) {
             Conv2dKernels.forward(c(x).f64(), xs[0], xs[1], xs[2], xs[3], c(w).f64(), ws[0], ws[2], ws[3],
                     bias == null ? null : c(bias).f64(), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(),
@@ -330,7 +335,8 @@ public final class CpuBackend implements Backend {
         int oh = (xs[2] + 2 * pad[0] - dil[0] * (k[0] - 1) - 1) / s[0] + 1;
         int ow = (xs[3] + 2 * pad[1] - dil[1] * (k[1] - 1) - 1) / s[1] + 1;
         int n = xs[0] * xs[1] * oh * ow;
-        CpuStorage y = CpuStorage.allocate(x.dtype(), n), idx = CpuStorage.allocate(DType.I32, n);
+        // maxForward stores every window's maximum (and its index)
+        CpuStorage y = CpuStorage.allocateUninitialized(x.dtype(), n), idx = CpuStorage.allocate(DType.I32, n);
         if (isF64(x)) {
             Pool2dKernels.maxForward(c(x).f64(), xs[0], xs[1], xs[2], xs[3], k[0], k[1], s[0], s[1], pad[0], pad[1],
                     dil[0], dil[1], y.f64(), idx.i32());
@@ -346,7 +352,7 @@ public final class CpuBackend implements Backend {
     public Storage maxPool2dValues(Storage x, int[] xs, int[] k, int[] s, int[] pad, int[] dil) {
         boolean twoByTwo = k[0] == 2 && k[1] == 2 && s[0] == 2 && s[1] == 2 && pad[0] == 0 && pad[1] == 0 && dil[0] == 1 && dil[1] == 1;
         if (!twoByTwo || x.dtype() != DType.F32) return Backend.super.maxPool2dValues(x, xs, k, s, pad, dil);
-        CpuStorage y = CpuStorage.allocate(DType.F32, xs[0] * xs[1] * (xs[2] / 2) * (xs[3] / 2));
+        CpuStorage y = CpuStorage.allocateUninitialized(DType.F32, xs[0] * xs[1] * (xs[2] / 2) * (xs[3] / 2)); // every row stored
         MaxPool2x2.forward(c(x).f32(), xs[0], xs[1], xs[2], xs[3], y.f32());
         return y;
     }
@@ -368,7 +374,7 @@ public final class CpuBackend implements Backend {
                                boolean training, double momentum, double eps) {
         needFloat("batch_norm", x);
         int n = xs[0], ch = xs[1], hw = xs[2] * xs[3];
-        CpuStorage y = CpuStorage.allocate(x.dtype(), n * ch * hw);
+        CpuStorage y = CpuStorage.allocateUninitialized(x.dtype(), n * ch * hw); // y[i] = x[i] * scale + shift, every i
         if (isF64(x)) {
             if (training) {
                 CpuStorage sm = CpuStorage.allocate(DType.F64, ch), si = CpuStorage.allocate(DType.F64, ch);
@@ -419,7 +425,7 @@ public final class CpuBackend implements Backend {
         if (isF64(x)) return Backend.super.batchNormRelu(x, xs, gamma, beta, runningMean, runningVar, training, momentum, eps);
         needFloat("batch_norm", x);
         int n = xs[0], ch = xs[1], hw = xs[2] * xs[3];
-        CpuStorage y = CpuStorage.allocate(DType.F32, n * ch * hw);
+        CpuStorage y = CpuStorage.allocateUninitialized(DType.F32, n * ch * hw); // every element stored (then ReLU)
         if (training) {
             CpuStorage sm = CpuStorage.allocate(DType.F32, ch), si = CpuStorage.allocate(DType.F32, ch);
             BatchNormKernels.forwardTraining(c(x).f32(), n, ch, hw, f32(gamma), f32(beta), (float) eps, (float) momentum,
@@ -485,7 +491,7 @@ public final class CpuBackend implements Backend {
     @Override
     public MemoryStats memoryStats() {
         long inUse = CpuStorage.inUseBytes();
-        return new MemoryStats(inUse, inUse, CpuStorage.peakBytes());
+        return new MemoryStats(inUse, inUse + CpuBufferPool.heldBytes(), CpuStorage.peakBytes());
     }
 
     @Override

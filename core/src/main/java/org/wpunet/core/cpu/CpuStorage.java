@@ -15,15 +15,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * at once: closed tensors are often still referenced (a scope's list, an autograd graph until its
  * backward ends), and their arrays would otherwise stay on the heap until then. Use-after-close is
  * caught at the tensor level.
+ * <p>
+ * F32 arrays this class allocated itself go back to {@link CpuBufferPool} when dropped, and new F32
+ * storages take from it: {@link #allocate} clears a reused array, {@link #allocateUninitialized}
+ * (only for kernels audited to write every element) does not. Arrays from outside (none today:
+ * {@code fromHost} copies) would never be pooled.
  */
 public final class CpuStorage extends Storage {
     private static final AtomicLong IN_USE = new AtomicLong(), PEAK = new AtomicLong();
     /** The array; null once the last tensor was closed explicitly ({@link #dropData}). */
     private Object data;
+    /** Whether the array may go to {@link CpuBufferPool} once dropped (allocated here, F32). */
+    private final boolean poolable;
 
-    CpuStorage(DType dtype, Object data, int numel) {
+    CpuStorage(DType dtype, Object data, int numel) { this(dtype, data, numel, false); }
+
+    private CpuStorage(DType dtype, Object data, int numel, boolean poolable) {
         super(dtype, numel);
         this.data = data;
+        this.poolable = poolable;
         long now = IN_USE.addAndGet(bytes());
         PEAK.accumulateAndGet(now, Math::max);
     }
@@ -37,15 +47,27 @@ public final class CpuStorage extends Storage {
 
     static void resetPeak() { PEAK.set(IN_USE.get()); }
 
+    /** A zeroed storage of n elements. */
     static CpuStorage allocate(DType dt, int n) {
+        if (dt == DType.F32) return new CpuStorage(dt, CpuBufferPool.zeroed(n), n, true);
         Object a = switch (dt) {
-            case F32 -> new float[n];
+            case F32 -> throw new AssertionError("handled above");
             case F64 -> new double[n];
             case I32 -> new int[n];
             case U8 -> new byte[n];
             case BF16, F16 -> new short[n];
         };
         return new CpuStorage(dt, a, n);
+    }
+
+    /**
+     * A storage of n elements with unspecified contents (a reused array is not cleared; NaN in the
+     * pool's test mode). Only for callers that write every element before anything reads it; each
+     * call site says why it does.
+     */
+    static CpuStorage allocateUninitialized(DType dt, int n) {
+        if (dt != DType.F32) return allocate(dt, n);
+        return new CpuStorage(dt, CpuBufferPool.uninitialized(n), n, true);
     }
 
     @Override
@@ -58,7 +80,11 @@ public final class CpuStorage extends Storage {
     }
 
     @Override
-    protected void dropData() { data = null; }
+    protected void dropData() {
+        // no tensor can reach the array any more (the last one was closed), so it can be reused
+        if (poolable && data instanceof float[] a) CpuBufferPool.give(a);
+        data = null;
+    }
 
     /** The backing array (float[], double[], int[], byte[] or short[]). */
     public Object data() { return data; }

@@ -74,7 +74,8 @@ public final class Functional {
                     + x.dtype() + " [" + xs[0] + ", C, " + oh + ", " + ow + "] to go before the transposed convolution of "
                     + Arrays.toString(xs) + " with weight " + Arrays.toString(ws));
         }
-        Tensor out = Tensor.zeros(x.device(), x.dtype(), fs[0], fs[1] + ws[1], oh, ow);
+        // every element is written: the front channels by the copy, the rest by convTranspose2dInto
+        Tensor out = Tensor.uninitialized(x.device(), x.dtype(), fs[0], fs[1] + ws[1], oh, ow);
         try (Tensor head = out.narrow(1, 0, fs[1])) {
             head.assign(front.value());
         }
