@@ -66,14 +66,14 @@ public final class BatchNorm2d extends Layer {
     }
 
     /**
-     * {@code forwardReluReusingInput(conv.forward(x))}: in eval mode when no gradient is recorded the
+     * {@code forwardRelu(conv.forward(x))}: in eval mode when no gradient is recorded the
      * convolution, this batch norm and ReLU are one backend op ({@link Functional#conv2dBatchNormReluInference},
      * same values; on the CPU the batch norm and ReLU run in the direct kernel's output loop).
      */
     public Variable forwardReluAfter(Conv2d conv, Variable x) {
         Variable gamma = parameter("weight"), beta = parameter("bias");
         Variable w = conv.parameter("weight"), b = conv.parameterOrNull("bias");
-        if (isTraining() || Functional.recordsGrad(x, w, b, gamma, beta)) return forwardReluReusingInput(conv.forward(x));
+        if (isTraining() || Functional.recordsGrad(x, w, b, gamma, beta)) return forwardRelu(conv.forward(x));
         if (w.size(0) != features) {
             throw new IllegalArgumentException("BatchNorm2d(" + features + ") after a convolution with " + w.size(0)
                     + " output channels (weight " + java.util.Arrays.toString(w.shape()) + ")");
