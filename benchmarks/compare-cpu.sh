@@ -80,7 +80,7 @@ rows = [
     (f"conv3x3 {c}->{oc} {sz}^2 b8 {tag}", f"{op}:{c}-{oc}-{sz}", None, f"{op}:{c}-{oc}-{sz}",
      2.0 * 8 * c * oc * 9 * sz * sz, "GFLOP/s")
     for c, oc, sz in [(16, 16, 256), (32, 16, 256), (64, 32, 128)]
-    for op, tag in [("thinForward", "fwd"), ("thinInputGrad", "dX")]
+    for op, tag in [("thinForward", "fwd"), ("thinInputGrad", "dX"), ("thinConvBnReluInference", "fwd+BN+ReLU eval")]
 ] + [
     # 3x3 layers of both networks with the Winograd kernel off / forced on (ConvBenchmark.wino*);
     # n = 1 is inference, 2 and 8 the training batches

@@ -70,6 +70,11 @@ with torch.no_grad():
         res["thinForward:" + key] = bench(lambda: F.conv2d(tx, tw, tb, 1, 1))
         res["thinInputGrad:" + key] = bench(lambda: aten.convolution_backward(
             tdy, tx, tw, [oc], [1, 1], [1, 1], [1, 1], False, [0, 0], 1, [True, False, False]))
+        # eval-mode conv + batch norm (running statistics) + ReLU, as DoubleConv at inference
+        tg, tbe, tm = torch.rand(oc) - 0.5, torch.rand(oc) - 0.5, torch.rand(oc) - 0.5
+        tv = (torch.rand(oc) - 0.5).abs() + 0.5
+        res["thinConvBnReluInference:" + key] = bench(lambda: torch.relu_(
+            F.batch_norm(F.conv2d(tx, tw, tb, 1, 1), tm, tv, tg, tbe, False, 0.1, 1e-5)))
 
     # 3x3 layers at inference and training batches (ConvBenchmark.wino*), keyed "op:n-c-oc-size"
     for n, c, oc, sz in [(1, 64, 64, 256), (1, 128, 128, 128), (1, 256, 256, 64), (1, 512, 512, 32),

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.wpunet.core.cpu.kernels.Conv2dKernels;
+import org.wpunet.core.cpu.kernels.ConvBatchNormReluInference;
 import org.wpunet.core.cpu.kernels.ConvTranspose2dKernels;
 
 /**
@@ -97,6 +98,7 @@ public class ConvBenchmark {
 
         int c, oc, s;
         float[] x, weight, bias, y, dy, dx;
+        float[] gamma, beta, mean, var;   // batch-norm parameters and running statistics (inference)
 
         @Setup
         public void setup() {
@@ -111,6 +113,11 @@ public class ConvBenchmark {
             y = new float[N * oc * s * s];
             dy = fill(r, N * oc * s * s);
             dx = new float[x.length];
+            gamma = fill(r, oc);
+            beta = fill(r, oc);
+            mean = fill(r, oc);
+            var = fill(r, oc);
+            for (int i = 0; i < oc; i++) var[i] = Math.abs(var[i]) + 0.5f;   // a variance is positive
         }
     }
 
@@ -169,6 +176,14 @@ public class ConvBenchmark {
     @Benchmark
     public float[] thinForward(Thin t) {
         Conv2dKernels.forward(t.x, Thin.N, t.c, t.s, t.s, t.weight, t.oc, 3, 3, t.bias, 1, 1, 1, 1, 1, 1, t.y);
+        return t.y;
+    }
+
+    /** Inference convolution + batch norm (running statistics) + ReLU as one op (DoubleConv at inference). */
+    @Benchmark
+    public float[] thinConvBnReluInference(Thin t) {
+        ConvBatchNormReluInference.forward(t.x, Thin.N, t.c, t.s, t.s, t.weight, t.oc, 3, 3, t.bias, 1, 1, 1, 1, 1, 1,
+                t.gamma, t.beta, t.mean, t.var, 1e-5f, t.y);
         return t.y;
     }
 
