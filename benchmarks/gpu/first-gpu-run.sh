@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/wpunet-first-gpu-run}
 mkdir -p "$OUT"
-MIN_GPU_TESTS=${MIN_GPU_TESTS:-110}  # gpu-tagged tests on CI (all reported skipped there): cuda 98, nn 5, wpunet 1, benchmarks 6
+MIN_GPU_TESTS=${MIN_GPU_TESTS:-111}  # gpu-tagged tests on CI (all reported skipped there): cuda 99, nn 5, wpunet 1, benchmarks 6
 status=0
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee "$OUT/gpu.txt"
 ls /usr/local/cuda/include/cublas_api.h /usr/include/cudnn*.h /usr/include/x86_64-linux-gnu/cudnn*.h 2>/dev/null \
