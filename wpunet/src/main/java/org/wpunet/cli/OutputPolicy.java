@@ -210,6 +210,33 @@ public final class OutputPolicy {
         return whole ? null : new AtomicFiles.Move(file, dir.resolve(MARKER));
     }
 
+    /**
+     * Checks that {@code --out} can take a new run that fills the directory over time (train,
+     * train-tracker), never mixing two runs and never writing over a user's files: either missing
+     * (then checked as {@link #directory} checks it: not an input, not a file-like name, not under a
+     * file), or an existing directory holding nothing but the marker of a run that failed to start.
+     *
+     * @param lastState the state file a run in that directory would have saved (its presence means
+     *                  "resume it instead"); {@code run} names such a run in the message
+     * @return whether the directory exists already
+     */
+    public static boolean checkNewRunDirectory(Path out, Path lastState, String run, Collection<Path> inputs) throws IOException {
+        Path dir = absolute("--out", out);
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            directory("--out", out, false, null, inputs);
+            return false;
+        }
+        if (!Files.isDirectory(dir)) throw new IOException("cannot use " + dir + " as the run directory: it exists and is not a directory");
+        if (Files.exists(lastState)) {
+            throw new IllegalArgumentException(dir + " already holds a " + run + " run: add --resume to continue it, or choose another --out");
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.anyMatch(p -> !p.getFileName().toString().equals(MARKER)))
+                throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
+        }
+        return true;
+    }
+
     /** Writes the marker of a new directory that wpunet fills over time (a training run): no file is listed yet. */
     public static void markNew(Path dir) throws IOException {
         AtomicFiles.writeString(dir.resolve(MARKER), HEADER + "\n");

@@ -3,14 +3,12 @@ package org.wpunet.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.wpunet.data.SerialStack;
 import org.wpunet.train.Checkpoints;
 import org.wpunet.train.EpochMetrics;
@@ -139,7 +137,9 @@ public final class TrainCommand implements Callable<Integer> {
             }
         } else {
             if (data == null) throw new IllegalArgumentException("--data is required (the stack to train on), unless --resume");
-            checkNewRunDir(runDir);
+            // a new or empty directory: never mix two runs, never overwrite a user's files
+            OutputPolicy.checkNewRunDirectory(out, Checkpoints.directory(runDir, Checkpoints.LAST).resolve(Checkpoints.STATE_FILE),
+                    "training", data);
             config = configure();
         }
         List<SerialStack> stacks = new ArrayList<>();
@@ -205,22 +205,6 @@ public final class TrainCommand implements Callable<Integer> {
     private static int or(Integer v, int d) { return v != null ? v : d; }
 
     private static double or(Double v, double d) { return v != null ? v : d; }
-
-    /** A new run needs a new or empty directory: never mix two runs, never overwrite a user's files. */
-    private void checkNewRunDir(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            OutputPolicy.directory("--out", out, false, null, data);   // not an input, not a file-like name, not under a file
-            return;
-        }
-        if (!Files.isDirectory(dir)) throw new IOException("cannot use " + dir + " as the run directory: it exists and is not a directory");
-        if (Files.exists(Checkpoints.directory(dir, Checkpoints.LAST).resolve(Checkpoints.STATE_FILE))) {
-            throw new IllegalArgumentException(dir + " already holds a training run: add --resume to continue it, or choose another --out");
-        }
-        try (Stream<Path> s = Files.list(dir)) {   // only the marker of a run that failed to start counts as empty
-            if (s.anyMatch(p -> !p.getFileName().toString().equals(OutputPolicy.MARKER)))
-                throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
-        }
-    }
 
     /** Trainer events to {@link EpochProgress}: a bar per epoch on a terminal, plain lines with ETA otherwise. */
     private static final class Progress implements Trainer.Listener {

@@ -3,14 +3,12 @@ package org.wpunet.tracking.cnn;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.wpunet.cli.EpochProgress;
 import org.wpunet.cli.Subcommand;
 import org.wpunet.cli.VersionProvider;
@@ -84,7 +82,7 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
             }
         } else {
             if (data == null) throw new IllegalArgumentException("--data is required (a ground-truth stack), unless --resume");
-            checkNewRunDir(runDir, data);
+            newRunDir(out, runDir, data);
             String n = net == null ? TrackerNet.SMALL : net;
             TrackerNet tn = size == null ? TrackerNet.withDefaultSize(n) : new TrackerNet(n, size);
             TrackerTrainConfig d = TrackerTrainConfig.defaults(joined(data), tn);
@@ -137,21 +135,10 @@ public final class TrainTrackerCommand implements Callable<Integer>, Subcommand 
         return String.join(java.io.File.pathSeparator, s);
     }
 
-    /** A new or empty run directory, created with the marker of a wpunet output (the one output policy of every command). */
-    private static void checkNewRunDir(Path dir, java.util.List<Path> inputs) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            org.wpunet.cli.OutputPolicy.directory("--out", dir, false, null, inputs);   // not an input, not a file-like name
-            Files.createDirectories(dir);
-            org.wpunet.cli.OutputPolicy.markNew(dir);
-            return;
-        }
-        if (!Files.isDirectory(dir)) throw new IOException("cannot use " + dir + " as the run directory: it exists and is not a directory");
-        if (Files.exists(TrackerTrainer.checkpointDir(dir, TrackerTrainer.LAST).resolve(TrackerTrainer.STATE_FILE)))
-            throw new IllegalArgumentException(dir + " already holds a train-tracker run: add --resume to continue it, or choose another --out");
-        try (Stream<Path> s = Files.list(dir)) {   // only the marker of a run that failed to start counts as empty
-            if (s.anyMatch(p -> !p.getFileName().toString().equals(org.wpunet.cli.OutputPolicy.MARKER)))
-                throw new IllegalArgumentException(dir + " exists and is not empty: choose a new or empty --out");
-        }
+    /** A new or empty run directory (OutputPolicy's rule), created with the marker of a wpunet output. */
+    private static void newRunDir(Path out, Path dir, java.util.List<Path> inputs) throws IOException {
+        Path lastState = TrackerTrainer.checkpointDir(dir, TrackerTrainer.LAST).resolve(TrackerTrainer.STATE_FILE);
+        if (!org.wpunet.cli.OutputPolicy.checkNewRunDirectory(out, lastState, "train-tracker", inputs)) Files.createDirectories(dir);
         if (!Files.exists(dir.resolve(org.wpunet.cli.OutputPolicy.MARKER))) org.wpunet.cli.OutputPolicy.markNew(dir);
     }
 
